@@ -1,0 +1,24 @@
+"""minitvm: a small, exact re-creation of Apache TVM's tensor-expression schedule path.
+
+Users write `import minitvm as tvm` and keep TVM's names: `tvm.te`, `tvm.tir`,
+`tvm.lower`, `tvm.build`, `tvm.nd`, `tvm.target`, `tvm.testing`, `tvm.topi`,
+`tvm.rpc`, `tvm.runtime`, `tvm.contrib`. Submodules load on first use, so importing
+minitvm stays cheap.
+"""
+import importlib
+
+_SUBMODULES = ("arith", "contrib", "driver", "nd", "rpc", "runtime", "schedule", "target",
+               "te", "testing", "tir", "topi", "transform")
+_FROM_DRIVER = ("lower", "build")
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _FROM_DRIVER:
+        return getattr(importlib.import_module(f"{__name__}.driver"), name)
+    raise AttributeError(f"module 'minitvm' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES) + list(_FROM_DRIVER))

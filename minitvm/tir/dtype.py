@@ -1,0 +1,79 @@
+"""Data types as TVM spells them ("int8", "int32", "uint8", "float32", "bool", "handle").
+
+Every IR node carries its dtype as one of these strings; this module answers the
+questions the rest of the compiler asks about them (kind, width, range).
+"""
+
+_KINDS = {"int": "int", "uint": "uint", "float": "float"}
+
+SUPPORTED = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+             "float16", "float32", "float64", "handle")
+
+
+def check(dtype):
+    """Return `dtype` as a string, or raise naming it when minitvm does not know it."""
+    name = str(dtype)
+    if name not in SUPPORTED:
+        raise TypeError(f"unknown dtype {name!r}; expected one of {', '.join(SUPPORTED)}")
+    return name
+
+
+def kind(dtype):
+    """'int', 'uint', 'float', 'bool' or 'handle'."""
+    if dtype in ("bool", "handle"):
+        return dtype
+    for prefix in ("uint", "int", "float"):
+        if dtype.startswith(prefix):
+            return prefix
+    raise TypeError(f"unknown dtype {dtype!r}")
+
+
+def bits(dtype):
+    """Width in bits (bool is 1, handle 64)."""
+    if dtype == "bool":
+        return 1
+    if dtype == "handle":
+        return 64
+    return int(dtype[len(kind(dtype)):])
+
+
+def is_int(dtype):
+    return kind(dtype) == "int"
+
+
+def is_uint(dtype):
+    return kind(dtype) == "uint"
+
+
+def is_integer(dtype):
+    """Signed or unsigned integer (not bool)."""
+    return kind(dtype) in ("int", "uint")
+
+
+def is_float(dtype):
+    return kind(dtype) == "float"
+
+
+def is_bool(dtype):
+    return dtype == "bool"
+
+
+def int_range(dtype):
+    """(min, max) of an integer dtype."""
+    width = bits(dtype)
+    if is_uint(dtype):
+        return 0, (1 << width) - 1
+    if is_bool(dtype):
+        return 0, 1
+    return -(1 << (width - 1)), (1 << (width - 1)) - 1
+
+
+def wrap(value, dtype):
+    """Wrap a Python int into `dtype`'s range (two's complement), as hardware does."""
+    if not is_integer(dtype):
+        return value
+    width = bits(dtype)
+    value &= (1 << width) - 1
+    if is_int(dtype) and value >= 1 << (width - 1):
+        value -= 1 << width
+    return value

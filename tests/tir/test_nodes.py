@@ -1,0 +1,48 @@
+"""Expression construction follows TVM's operator semantics (dtype matching, folding)."""
+import pytest
+
+import minitvm.tir as T
+
+
+def test_python_int_takes_the_other_operands_dtype():
+    x = T.Var("x", "int8")
+    assert (x + 1).dtype == "int8"
+    assert (1 + x).b is x
+
+
+def test_integers_widen_to_the_wider_dtype():
+    a, b = T.Var("a", "int8"), T.Var("b", "int32")
+    e = a * b
+    assert e.dtype == "int32" and isinstance(e.a, T.Cast)
+
+
+def test_constants_fold_and_identities_vanish():
+    x = T.Var("x")
+    assert (T.const(3) + 4).value == 7
+    assert (x + 0) is x and (x * 1) is x and (x - 0) is x
+    assert (T.const(-7) // 2).value == -4 and (T.const(-7) % 2).value == 1
+
+
+def test_equality_builds_a_node_whose_truth_is_identity():
+    x, y = T.Var("x"), T.Var("y")
+    assert isinstance(x == y, T.EQ)
+    assert bool(x == x) and not bool(x == y)
+    assert {x: 1}[x] == 1
+
+
+def test_expression_as_python_bool_is_an_error():
+    x = T.Var("x")
+    with pytest.raises(TypeError, match="Python bool"):
+        if x < 3:
+            pass
+
+
+def test_float_and_handle_do_not_mix():
+    with pytest.raises(T.DTypeMismatchError, match="handle"):
+        T.Var("p", "handle") + T.Var("f", "float32")
+
+
+def test_mutator_shares_unchanged_subtrees():
+    x = T.Var("x")
+    e = x * 16 + 3
+    assert T.Mutator().visit(e) is e

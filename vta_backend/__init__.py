@@ -1,0 +1,5 @@
+"""vta_backend: the VTA accelerator backend of minitvm (`import vta_backend as vta`).
+
+Holds the hardware configuration (Environment), the instruction set, the runtime
+command queue, the functional simulator and, on top of minitvm, the VTA lowering passes.
+"""
