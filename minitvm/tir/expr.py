@@ -160,6 +160,11 @@ class IntImm(PrimExpr):
     dtype: str
     value: int
 
+    def __int__(self):
+        return self.value
+
+    __index__ = __int__
+
 
 @_node
 class FloatImm(PrimExpr):

@@ -90,8 +90,9 @@ def match_types(a, b):
         return a, cast(ta, b)
     if ka == kb == "float":
         return (cast(tb, a), b) if dt.bits(ta) < dt.bits(tb) else (a, cast(ta, b))
-    raise DTypeMismatchError(
-        f"cannot combine {a!r} of dtype {ta} with {b!r} of dtype {tb}")
+    error = DTypeMismatchError(f"cannot combine {a!r} of dtype {ta} with {b!r} of dtype {tb}")
+    error.operands = (a, b)
+    raise error
 
 
 def _value(e):

@@ -1,0 +1,203 @@
+"""Is it safe to run a loop nest's stores as whole-array operations, one after another?
+
+The vectorized order runs store instance T1 for all its iterations (all reads, then
+all writes), then T2, and so on. That equals the sequential order when, for every
+two accesses to one allocation where at least one writes:
+
+* within one store: the write is injective over its loops, and a read of the written
+  memory either never meets the write or meets it only in the same iteration;
+* between stores Ti before Tj: accesses either never meet, or meet only when the
+  loops the two stores share have equal values (then Ti's access comes first in
+  both orders).
+
+A store `A[S] = A[S] + f` (or max/min) whose index S ignores some loops is a
+reduction over them: it runs as a sum over those axes, and f must not read A[S]'s
+memory. Lets and guard conditions must not read memory the nest writes (the
+vectorizer re-evaluates them per store). Anything not proven safe is refused.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from ..tir import expr as E
+from .access import flat_index
+from .affine import Affine, Analyzer, interval_of
+from .region import Instance, Loop, Refused, loads_in
+from .scalar_expr import symbol_of
+
+_COMBINERS = {E.Add: "add", E.Max: "max", E.Min: "min"}
+
+
+@dataclass(frozen=True, eq=False)
+class Reduction:
+    combiner: str                  # "add", "max" or "min"
+    value: E.PrimExpr              # what is combined into the accumulator
+    axes: Tuple[Loop, ...]         # the loops the store index ignores
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    instance: Instance
+    reduction: Optional[Reduction]
+    analyzer: Analyzer             # outer scope plus this instance's loops and lets
+
+
+@dataclass(frozen=True, eq=False)
+class _Access:
+    data: E.Var
+    name: str
+    write: bool
+    form: Optional[Affine]
+    index: E.PrimExpr
+    loops: Tuple[Loop, ...]
+    analyzer: Analyzer
+
+
+def plan_region(instances, outer):
+    """One Plan per instance, or raise Refused; `outer` is the enclosing scope's Analyzer."""
+    analyzers = [Analyzer({**outer.ranges, **{l.var: (l.min, l.max) for l in t.loops}},
+                          {**outer.lets, **dict(t.lets)}) for t in instances]
+    writes = [_write(t, a) for t, a in zip(instances, analyzers)]
+    written = {w.data for w in writes}
+    plans, accesses = [], []
+    for t, a, w in zip(instances, analyzers, writes):
+        _check_side_inputs(t, written)
+        reduction = _reduction(t, a, w)
+        reads = [_access(load, t, a, False) for load in _reads(t, reduction)]
+        _check_self(w, reads, reduction)
+        plans.append(Plan(t, reduction, a))
+        accesses.append([w] + reads)
+    for i in range(len(instances)):
+        for j in range(i + 1, len(instances)):
+            _check_pair(accesses[i], accesses[j], _common(instances[i], instances[j]))
+    return plans
+
+
+def _write(t, analyzer):
+    w = _access(t.store, t, analyzer, True)
+    if w.form is None:
+        raise Refused(f"the store into {w.name} has an index that is not affine in the loops")
+    return w
+
+
+def _access(node, t, analyzer, write):
+    index = flat_index(node.buffer, node.indices)
+    return _Access(node.buffer.data, node.buffer.name, write, analyzer.affine(index), index,
+                   t.loops, analyzer)
+
+
+def _reads(t, reduction):
+    value = t.store.value
+    if reduction is not None:
+        value = reduction.value
+    return loads_in((value,) + tuple(t.store.indices))
+
+
+def _check_side_inputs(t, written):
+    for load in loads_in([v for _, v in t.lets] + list(t.guards)):
+        if load.buffer.data in written:
+            raise Refused(f"a let or condition reads {load.buffer.name}, which the nest writes")
+
+
+def _reduction(t, analyzer, w):
+    value = t.store.value
+    combiner = symbol_of(value, _COMBINERS)
+    axes = tuple(l for l in t.loops if l.extent > 1 and not w.form.coeff(l.var))
+    if combiner is None or not axes:
+        return None
+    for acc, other in ((value.a, value.b), (value.b, value.a)):
+        if isinstance(acc, E.BufferLoad) and acc.buffer.data is w.data:
+            form = _access(acc, t, analyzer, False).form
+            if form is not None and form.same_as(w.form):
+                return Reduction(combiner, other, axes)
+    return None
+
+
+def _check_self(w, reads, reduction):
+    kept = tuple(l for l in w.loops if reduction is None or l not in reduction.axes)
+    if not _separated(w, w, kept):
+        raise Refused(f"the store into {w.name} writes one element in several iterations")
+    for r in reads:
+        if r.data is not w.data or _disjoint(w, r):
+            continue
+        if reduction is not None or not _separated(w, r, w.loops):
+            raise Refused(f"{w.name} is read and written in different iterations "
+                          f"(a loop-carried dependence)")
+
+
+def _check_pair(first, second, common):
+    for a in first:
+        for b in second:
+            if a.data is b.data and (a.write or b.write) and not (
+                    _disjoint(a, b) or _separated(a, b, common)):
+                raise Refused(f"accesses to {a.name} by two stores of the nest depend on each "
+                              f"other across iterations")
+
+
+def _common(t1, t2):
+    shared = []
+    for l1, l2 in zip(t1.loops, t2.loops):
+        if l1 is not l2:
+            break
+        shared.append(l1)
+    return tuple(shared)
+
+
+# --- the two tests ------------------------------------------------------------------
+
+def _split(access, loops):
+    """(part over `loops`, the rest) of an access's affine form."""
+    own = {l.var for l in loops}
+    inside = {v: c for v, c in access.form.coeffs.items() if v in own}
+    outside = {v: c for v, c in access.form.coeffs.items() if v not in own}
+    return Affine(inside, 0), Affine(outside, access.form.const)
+
+
+def _region_interval(access, part):
+    return interval_of(part, {l.var: (l.min, l.max) for l in access.loops})
+
+
+def _difference_interval(a, b, a_part, b_part):
+    """Interval of a(p) - b(q) over independent iterations p, q, given each access split
+    into (region part, symbolic part); None when a symbol without known range remains."""
+    ia, ib = _region_interval(a, a_part[0]), _region_interval(b, b_part[0])
+    sym = interval_of(a_part[1] - b_part[1], a.analyzer.ranges)
+    if ia is None or ib is None or sym is None:
+        return None
+    return ia[0] - ib[1] + sym[0], ia[1] - ib[0] + sym[1]
+
+
+def _disjoint(a, b):
+    """No iteration of `a` touches an element any iteration of `b` touches."""
+    if a.form is not None and b.form is not None:
+        diff = _difference_interval(a, b, _split(a, a.loops), _split(b, b.loops))
+        return diff is not None and (diff[0] > 0 or diff[1] < 0)
+    ra, rb = a.analyzer.bounds(a.index), b.analyzer.bounds(b.index)
+    return ra is not None and rb is not None and (ra[1] < rb[0] or rb[1] < ra[0])
+
+
+def _separated(a, b, common):
+    """a(p) == b(q) implies p and q agree on the `common` loops (mixed-radix argument:
+    sorted by coefficient, each common loop's step exceeds everything below it)."""
+    if a.form is None or b.form is None:
+        return False
+    if any(a.form.coeff(l.var) != b.form.coeff(l.var) for l in common):
+        return False
+    shared = {l.var for l in common}
+    a_rest = [l for l in a.loops if l.var not in shared]
+    b_rest = [l for l in b.loops if l.var not in shared]
+    a_part, b_part = _split(a, a_rest), _split(b, b_rest)
+    for l in common:        # shared loop terms cancel; drop them from the symbolic rest
+        a_part = (a_part[0], a_part[1] - Affine({l.var: a.form.coeff(l.var)}, 0))
+        b_part = (b_part[0], b_part[1] - Affine({l.var: b.form.coeff(l.var)}, 0))
+    rest = _difference_interval(a, b, a_part, b_part)
+    if rest is None:
+        return False
+    slack = max(abs(rest[0]), abs(rest[1]))
+    for step, extent in sorted((abs(a.form.coeff(l.var)), l.extent) for l in common
+                               if l.extent > 1):
+        if step <= slack:
+            return False
+        slack += step * (extent - 1)
+    return True

@@ -1,0 +1,1 @@
+"""`tvm.contrib`: small utilities the tutorials use (`utils.tempdir`)."""

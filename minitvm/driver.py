@@ -1,0 +1,157 @@
+"""`lower` and `build`: the one place that lists the pass pipeline, in order.
+
+    schedule --schedule_to_primfunc--> loop nest over TE tensors
+             --PIPELINE-->             flat, simplified loop IR (an IRModule)
+             --codegen.build_host-->   a callable module (build only)
+
+`PIPELINE` is TVM's legacy `CreatePassList` reduced to the passes minitvm implements
+(vta.md §5.1). Each entry is `(phase, name, pass)`; the `USER` entries are where the
+passes of the current `PassContext(config={"tir.add_lower_pass": [(phase, fn), ...]})`
+run, in the order given. A pass named in `PassContext(disabled_pass=...)` is skipped.
+
+TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
+TextureFlatten, the TIR-block passes, NarrowDataType(32), InjectDoubleBuffer,
+HoistIfThenElse, RenormalizeSplitPattern, RewriteUnsafeSelect (nothing they match occurs
+in TE schedules minitvm accepts); VectorizeLoop (vectorized loops stay loops of kind
+"vectorized", which the host build runs whole through numpy); LoopPartition, which
+`simple_mode=False` would enable: with TVM's default configuration it only splits loops
+of symbolic extent at `likely` guards, which changes speed, never results.
+
+Set `MINITVM_DUMP_IR=1` (or pass `dump=True`, or `dump=callable(phase, name, func)`)
+to see the IR after every pass.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+from .tir.function import IRModule, PrimFunc
+from .transform.pass_infra import PassContext, pass_name
+
+
+class _Lazy:
+    """The pass `fn` of module `minitvm.transform.<module>`, imported when it first runs."""
+
+    def __init__(self, module, fn=None):
+        self.module, self.fn = module, fn or module
+
+    def __call__(self, func):
+        module = importlib.import_module(f"minitvm.transform.{self.module}")
+        return getattr(module, self.fn)(func)
+
+    def __repr__(self):
+        return f"minitvm.transform.{self.module}.{self.fn}"
+
+
+USER = "user passes of this phase (PassContext config 'tir.add_lower_pass')"
+
+PIPELINE = [
+    (0, "user", USER),
+    # phase 1: from TE stages to flat memory
+    (1, "tir.StorageFlatten", _Lazy("storage_flatten")),
+    (1, "tir.Simplify", _Lazy("simplify")),
+    (1, "user", USER),
+    # phase 2: replicate virtual threads, then plan memory over the result
+    (2, "tir.InjectVirtualThread", _Lazy("inject_virtual_thread")),
+    (2, "tir.StorageRewrite", _Lazy("storage_rewrite")),
+    (2, "tir.UnrollLoop", _Lazy("unroll_loop")),
+    (2, "user", USER),
+    # phase 3: clean up what the rewrites left, then name common subexpressions
+    (3, "tir.Simplify", _Lazy("simplify")),
+    (3, "tir.RemoveNoOp", _Lazy("remove_no_op")),
+    (3, "user", USER),
+    (3, "tir.CommonSubexprElimTIR", _Lazy("cse", "common_subexpr_elim")),
+]
+
+
+def pipeline(ctx=None):
+    """The concrete `(phase, name, pass)` steps under `ctx` (default: the current context):
+    PIPELINE with its USER entries replaced by the context's passes, disabled ones dropped."""
+    ctx = ctx or PassContext.current()
+    steps = []
+    for phase, name, fn in PIPELINE:
+        if fn is USER:
+            steps.extend((phase, pass_name(user_fn), user_fn) for user_fn in ctx.user_passes(phase))
+        else:
+            steps.append((phase, name, fn))
+    return [step for step in steps if ctx.pass_enabled(step[1])]
+
+
+def lower(inp, args=None, name="main", simple_mode=False, binds=None, dump=None):
+    """Lower a schedule (with its argument tensors), a PrimFunc or an IRModule to an
+    IRModule of flat loop IR. `simple_mode` is accepted for TVM compatibility; it only
+    toggles LoopPartition, which minitvm leaves out (see the module docstring)."""
+    funcs = _to_primfuncs(inp, args, name, binds)
+    show = _dumper(dump)
+    ctx = PassContext.current()
+    steps = pipeline(ctx)
+    lowered = {}
+    for fname, func in funcs.items():
+        for phase, step_name, fn in steps:
+            func = _run(fn, step_name, func)
+            if show is not None:
+                show(phase, step_name, func)
+        lowered[fname] = func
+    return IRModule(lowered)
+
+
+def build(inp, args=None, target="llvm", name="main", binds=None):
+    """Lower (if needed) and compile for the host CPU: a module callable with
+    `minitvm.nd` arrays in the order of `args`."""
+    _check_target(target)
+    if isinstance(inp, IRModule):
+        mod = inp
+    else:
+        # The host build does not reinterpret memory: plan storage per element type.
+        config = {"tir.reuse_require_exact_matched_dtype": True}
+        with PassContext.current().with_config(**config):
+            mod = lower(inp, args, name=name, binds=binds)
+    if name not in mod:
+        raise KeyError(f"build: the module has no function {name!r} "
+                       f"(it has {', '.join(mod.functions)})")
+    codegen = importlib.import_module("minitvm.codegen")
+    return codegen.build_host(mod[name], name)
+
+
+def _run(fn, step_name, func):
+    result = fn(func)
+    if not isinstance(result, PrimFunc):
+        raise TypeError(f"pass {step_name} returned {type(result).__name__}, not a PrimFunc")
+    if result.phases[-1:] != (step_name,):
+        result = result.with_phase(step_name)
+    return result
+
+
+def _to_primfuncs(inp, args, name, binds):
+    if isinstance(inp, IRModule):
+        return dict(inp.functions)
+    if isinstance(inp, PrimFunc):
+        return {name: inp}
+    if args is None:
+        raise TypeError("lower(schedule, args): the argument tensors are missing")
+    schedule = importlib.import_module("minitvm.schedule")
+    if binds:
+        return {name: schedule.schedule_to_primfunc(inp, list(args), name, binds=binds)}
+    return {name: schedule.schedule_to_primfunc(inp, list(args), name)}
+
+
+def _dumper(dump):
+    if dump is None:
+        dump = os.environ.get("MINITVM_DUMP_IR", "") not in ("", "0")
+    if dump is False:
+        return None
+    if callable(dump):
+        return dump
+
+    def to_stderr(phase, step_name, func):
+        print(f"# ---- after {step_name} (phase {phase}) ----", file=sys.stderr)
+        print(IRModule({func.attrs.get("global_symbol", "main"): func}), file=sys.stderr)
+    return to_stderr
+
+
+def _check_target(target):
+    """Parse `target` (refusing unknown kinds, naming them); minitvm.build compiles
+    host code either way: VTA code is host code calling the VTA runtime."""
+    target_module = importlib.import_module("minitvm.target")
+    return target_module.Target(target)

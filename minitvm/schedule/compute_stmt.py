@@ -1,0 +1,92 @@
+"""The loop nest that computes one compute stage (TVM's `MakeComputeStmt` and
+`ComputeLoopNest`).
+
+An elementwise stage is its loop nest around one `ProducerStore`. A reduction stores
+its identity first: right under the loops that come before the first reduction loop
+when those are all the data-parallel ones, otherwise in a separate nest of `.init`
+loops (the data-parallel loops after the first reduction loop) placed just before it:
+
+    for co: for i:              for ic.outer:            <- reduction loop first
+      C[co, i] = 0              ...
+      for ic: C += ...      vs  for co.init: for i.init: C[co.init, i.init] = 0
+                                for ic.outer: for co: for i: ... C += ...
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List
+
+from ..tir.expr import IterVar
+from ..tir.stmt import IfThenElse, ProducerStore, seq
+from .loop_nest import likely, make_bound_check, make_if_nest, make_loop_nest, merge_nest
+from .message_passing import is_const, pass_down_bitmask_or
+from .substitute import substitute, substitute_iter_vars
+
+_DATA, _REDUCE = 1, 2
+
+
+@dataclass
+class ComputeLoopNest:
+    main_nest: List[list]
+    main_values: Dict[IterVar, object]
+    main_predicates: list
+    num_common_loop: int
+    init_nest: List[list] = field(default_factory=list)
+    init_values: Dict[IterVar, object] = field(default_factory=dict)
+    init_predicates: list = field(default_factory=list)
+
+
+def compute_loop_nest(stage, ranges):
+    """The main nest, and for a reduction the init nest, with their bound checks."""
+    op = stage.op
+    values = {}
+    main = make_loop_nest(stage, ranges, 0, False, (), values)
+    preds = [likely(p) for p in make_bound_check(stage, ranges, values, False, ())]
+    nest = ComputeLoopNest(main, values, preds, len(stage.leaf_iter_vars))
+    if not op.reduce_axis:
+        return nest
+    flags = {iv: _REDUCE for iv in op.reduce_axis}
+    flags.update({iv: _DATA for iv in op.axis})
+    pass_down_bitmask_or(stage, flags)
+    leaves = stage.leaf_iter_vars
+    begin = next((k for k, iv in enumerate(leaves) if flags[iv] & _REDUCE), len(leaves))
+    nest.num_common_loop = begin
+    nest.init_values = {iv: values[iv] for iv in leaves[:begin]}
+    skip = {iv for iv, flag in flags.items() if flag == _REDUCE}
+    nest.init_nest = make_loop_nest(stage, ranges, begin, True, skip, nest.init_values)
+    nest.init_predicates = [likely(p) for p in make_bound_check(
+        stage, ranges, nest.init_values, True, skip)]
+    return nest
+
+
+def make_compute_stmt(stage, ranges):
+    """The statement computing `stage` over its inferred ranges."""
+    op = stage.op
+    tensor = op.output(0)
+    n = compute_loop_nest(stage, ranges)
+    args = tuple(iv.var for iv in op.axis)
+    main = n.main_nest + [make_if_nest(n.main_predicates)]
+    if not op.reduce_axis:
+        provide = ProducerStore(tensor, op.body[0], args)
+        return substitute_iter_vars(merge_nest(main, provide), n.main_values)
+    init, update = make_reduction(op, tensor, args)
+    init = merge_nest(n.init_nest + [make_if_nest(n.init_predicates)], init)
+    init = substitute_iter_vars(init, n.init_values)
+    common = main[:n.num_common_loop + 1]
+    update = merge_nest(main[n.num_common_loop + 1:], update)
+    return substitute_iter_vars(merge_nest(common, seq(init, update)), n.main_values)
+
+
+def make_reduction(op, tensor, args):
+    """(init, update) stores of a reduction: `t = identity` and `t = combine(t, source)`."""
+    reduce = op.body[0]
+    combiner = reduce.combiner
+    lhs = tensor(*args)
+    vmap = {combiner.lhs[0]: lhs, combiner.rhs[0]: reduce.source[0]}
+    update_value = substitute(combiner.result[0], vmap)
+    init_value = reduce.init[0] if reduce.init else combiner.identity_element[0]
+    init = ProducerStore(tensor, init_value, args)
+    update = ProducerStore(tensor, update_value, args)
+    if not is_const(reduce.condition, 1):
+        update = IfThenElse(reduce.condition, update)
+    return init, update

@@ -1,0 +1,74 @@
+"""The dataflow graph of operations, as schedules and bound inference see it.
+
+`read_graph` maps each op to the tensors it reads; `post_dfs_order` lists ops inputs
+first (the stage order of a schedule); `feed_graph` maps each tensor to the ops that
+read it; `attach_paths` lists, per op, the loops enclosing its attachment point,
+innermost first, through chains of compute_at.
+"""
+from __future__ import annotations
+
+from .errors import ScheduleError
+from .stage import SCOPE
+
+
+def read_graph(roots):
+    """{op: tensors it reads} for every op reachable from `roots`."""
+    graph = {}
+    stack = list(roots)
+    while stack:
+        op = stack.pop()
+        if op in graph:
+            continue
+        graph[op] = op.input_tensors
+        stack.extend(t.op for t in graph[op])
+    return graph
+
+
+def post_dfs_order(roots, graph):
+    """Ops in post-DFS order from `roots`: every op after the ops it reads."""
+    order, visited = [], set()
+
+    def visit(op):
+        if op in visited:
+            return
+        visited.add(op)
+        for t in graph[op]:
+            visit(t.op)
+        order.append(op)
+
+    for op in roots:
+        visit(op)
+    return order
+
+
+def feed_graph(graph):
+    """{tensor: [ops reading it]}."""
+    feeds = {}
+    for op, inputs in graph.items():
+        for t in inputs:
+            feeds.setdefault(t, [])
+            if op not in feeds[t]:
+                feeds[t].append(op)
+    return feeds
+
+
+def attach_paths(sch):
+    """{op: [IterVar]}: the loops around each stage's attachment point, innermost first."""
+    paths = {}
+    for stage in sch.stages:
+        path, visited, s = [], set(), stage
+        while s.attach_type == SCOPE:
+            if id(s) in visited:
+                raise ScheduleError(f"compute_at on stage '{stage.op.name}': the compute_at "
+                                    "attachments form a cycle")
+            visited.add(id(s))
+            ivar, s = s.attach_ivar, s.attach_stage
+            leaves = s.leaf_iter_vars
+            index = next((k for k, iv in enumerate(leaves) if iv is ivar), None)
+            if index is None:
+                raise ScheduleError(f"compute_at on stage '{stage.op.name}', axis "
+                                    f"'{ivar.var.name}': the axis is no longer a loop of "
+                                    f"stage '{s.op.name}'")
+            path.extend(reversed(leaves[:index + 1]))
+        paths[stage.op] = path
+    return paths

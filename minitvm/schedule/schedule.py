@@ -1,0 +1,53 @@
+"""The schedule of a whole DAG (TVM's `te.Schedule`): one `Stage` per operation.
+
+`te.create_schedule(outputs)` makes one stage per op reachable from the outputs, inputs
+first; `s[tensor]` or `s[op]` returns a stage to call primitives on.
+"""
+from __future__ import annotations
+
+from ..te.tensor import Operation, Tensor
+from .errors import ScheduleError
+from .graph import post_dfs_order, read_graph
+from .stage import Stage
+
+
+class Schedule:
+    """Stages in post-DFS order (`stages`) and by their op (`stage_map`)."""
+
+    def __init__(self, outputs, stages):
+        self.outputs = outputs
+        self.stages = stages
+        self.stage_map = {s.origin_op: s for s in stages}
+
+    def __getitem__(self, key):
+        op = key.op if isinstance(key, Tensor) else key
+        stage = self.stage_map.get(op) if isinstance(op, Operation) else None
+        if stage is None:
+            raise ScheduleError(f"{key!r} is not an operation or tensor of this schedule")
+        return stage
+
+    def stage_owning(self, iv):
+        """The stage among whose iteration variables `iv` is, or None."""
+        return next((s for s in self.stages if any(v is iv for v in s.all_iter_vars)), None)
+
+    def reads(self, consumer, producer):
+        """True when op `consumer` reads `producer`'s output, directly or through others."""
+        return producer in read_graph([consumer]) and producer is not consumer
+
+    def normalize(self):
+        """A normalized copy, ready for bound inference (see `normalize`)."""
+        from .normalize import normalize
+        return normalize(self)
+
+
+def create_schedule(ops):
+    """TVM's `te.create_schedule`: a schedule computing `ops` (one op or a list)."""
+    ops = list(ops) if isinstance(ops, (list, tuple)) else [ops]
+    for op in ops:
+        if not isinstance(op, Operation):
+            raise TypeError(f"create_schedule expects operations (tensor.op), got {op!r}")
+    sch = Schedule(tuple(ops), [])
+    order = post_dfs_order(ops, read_graph(ops))
+    sch.stages = [Stage(op, sch, op in ops) for op in order]
+    sch.stage_map = {s.op: s for s in sch.stages}
+    return sch

@@ -1,0 +1,125 @@
+"""ScheduleOps: the whole program's loop nest from a normalized schedule and its bounds.
+
+Stages are visited outputs first. A root stage becomes a pipeline around everything
+built so far:
+
+    AttrStmt(op, "realize_scope", scope)
+      ProducerRealize(tensor, inferred bounds)
+        seq(<the stage's loop nest>, <the stages after it>)
+
+and a compute_at stage becomes the same pipeline around the body of the "loop_scope"
+marker of its attachment loop. So stages attached at one loop appear in dataflow order.
+A final pass removes the markers, maps the ops that normalize rewrote back to the user's
+tensors and replaces thread-bound axes by their thread variable.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..te.tensor import PlaceholderOp
+from ..tir.expr import StringImm
+from ..tir.functor import Mutator
+from ..tir.op import const
+from ..tir.stmt import AttrStmt, ProducerRealize, seq
+from .compute_stmt import make_compute_stmt
+from .errors import ScheduleError
+from .loop_nest import LOOP_SCOPE, NO_OP
+from .stage import INLINED, SCOPE
+from .tensorize import make_tensorize
+
+
+def schedule_ops(sch, ranges):
+    """The loop nest (a Stmt) of the normalized schedule `sch` with bounds `ranges`."""
+    body = None
+    for stage in reversed(sch.stages):
+        if stage.attach_type == INLINED or isinstance(stage.op, PlaceholderOp):
+            continue
+        if stage.attach_type == SCOPE:
+            injector = _InjectAttach(stage, ranges)
+            body = injector.visit(body)
+            if not injector.found:
+                raise ScheduleError(
+                    f"compute_at on stage '{stage.op.name}', axis "
+                    f"'{stage.attach_ivar.var.name}': the loop was not found in stage "
+                    f"'{stage.attach_stage.op.name}'")
+        else:
+            body = make_pipeline(stage, ranges, body)
+    return _PostProc(sch).visit(body)
+
+
+def make_pipeline(stage, ranges, consumer):
+    """Realize the stage's output around its loop nest followed by `consumer`."""
+    if any(attr.tensor_intrin is not None for attr in stage.iter_var_attrs.values()):
+        producer = make_tensorize(stage, ranges)
+    else:
+        producer = make_compute_stmt(stage, ranges)
+    pipeline = producer if consumer is None or consumer is NO_OP else seq(producer, consumer)
+    op = stage.op
+    bounds = tuple(ranges[iv] for iv in op.axis)
+    realize = ProducerRealize(op.output(0), bounds, const(True), pipeline, stage.scope)
+    return AttrStmt(op, "realize_scope", StringImm(stage.scope), realize)
+
+
+class _InjectAttach(Mutator):
+    """Puts the stage's pipeline inside the loop_scope marker of its attachment loop."""
+
+    def __init__(self, stage, ranges):
+        self.stage = stage
+        self.ranges = ranges
+        self.found = False
+
+    def visit_AttrStmt(self, node):
+        node = self.generic_visit(node)
+        if node.attr_key == LOOP_SCOPE and node.node is self.stage.attach_ivar:
+            self.found = True
+            return replace(node, body=make_pipeline(self.stage, self.ranges, node.body))
+        return node
+
+
+class _PostProc(Mutator):
+    """Drops loop_scope markers, restores the user's tensors, substitutes thread vars."""
+
+    def __init__(self, sch):
+        self.tensors = {}
+        self.ops = {}
+        self.thread_vars = {}
+        for stage in sch.stages:
+            if stage.op is not stage.origin_op:
+                self.tensors[stage.op.output(0)] = stage.origin_op.output(0)
+                self.ops[stage.op] = stage.origin_op
+            for iv, attr in stage.iter_var_attrs.items():
+                if attr.bind_thread is not None:
+                    self.thread_vars[iv.var] = attr.bind_thread.var
+
+    def visit_AttrStmt(self, node):
+        if node.attr_key == LOOP_SCOPE:
+            return self.visit(node.body)
+        node = self.generic_visit(node)
+        if node.attr_key == "realize_scope" and node.node in self.ops:
+            return replace(node, node=self.ops[node.node])
+        if node.attr_key == "buffer_bind_scope" and node.node[1] in self.tensors:
+            return replace(node, node=(node.node[0], self.tensors[node.node[1]]))
+        return node
+
+    def visit_Var(self, node):
+        return self.thread_vars.get(node, node)
+
+    def visit_ProducerLoad(self, node):
+        node = self.generic_visit(node)
+        return self._retarget(node)
+
+    def visit_ProducerStore(self, node):
+        return self._retarget(self.generic_visit(node))
+
+    def visit_ProducerRealize(self, node):
+        node = self.generic_visit(node)
+        bounds = tuple(replace(r, min=self.visit(r.min), extent=self.visit(r.extent))
+                       for r in node.bounds)
+        if any(a.min is not b.min or a.extent is not b.extent
+               for a, b in zip(bounds, node.bounds)):
+            node = replace(node, bounds=bounds)
+        return self._retarget(node)
+
+    def _retarget(self, node):
+        tensor = self.tensors.get(node.producer)
+        return node if tensor is None else replace(node, producer=tensor)

@@ -1,0 +1,275 @@
+"""A stage: how one operation of the DAG is turned into loops (TVM's `te.Stage`).
+
+Each primitive first validates its arguments and raises a `ScheduleError` naming the
+primitive, the stage and the axis; only then does it record what it means: a relation
+(`Split`, `Fuse`), a change of the leaf loop order, an attachment or an attribute of an
+axis. Nothing here computes ranges or builds loops (see `bound` and `schedule_ops`).
+
+    s[C].split(C.op.axis[0], factor=4)      for i in 0..10       for i.outer in 0..3
+                                               body(i)      ->     for i.inner in 0..4
+                                                                     body(i.outer*4 + i.inner)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, List, Optional, Tuple
+
+from ..te.tensor import ComputeOp
+from ..te.tensor_intrin import TensorIntrin
+from ..tir.expr import IntImm, IterVar, IterVarType, Var
+from .errors import argument_error, axis_name, schedule_error
+from .relations import Fuse, Split
+
+# attach types
+ROOT, SCOPE, INLINE, INLINED = "root", "scope", "inline", "inlined"
+
+VIRTUAL_THREAD_TAGS = ("vthread", "cthread")
+STORAGE_RANKS = {"global": 0, "shared": 1, "warp": 2, "local": 3}
+_SPLITTABLE = (IterVarType.DATA_PAR, IterVarType.COMM_REDUCE)
+
+
+@dataclass
+class IterVarAttr:
+    """What a schedule says about one axis besides relations."""
+    for_kind: Optional[str] = None              # "unrolled", "vectorized", "parallel"
+    bind_thread: Optional[IterVar] = None
+    pragmas: List[Tuple[str, Any]] = field(default_factory=list)
+    tensor_intrin: Optional[TensorIntrin] = None
+
+    def copy(self):
+        return replace(self, pragmas=list(self.pragmas))
+
+
+class Stage:
+    """The schedule of `op`: its leaf loops (outermost first), relations and attachment."""
+
+    def __init__(self, op, schedule, is_output):
+        self.op = op
+        self.origin_op = op
+        self.schedule = schedule
+        self.is_output = is_output
+        self.all_iter_vars = list(op.root_iter_vars)
+        self.leaf_iter_vars = list(op.root_iter_vars)
+        self.relations = []
+        self.iter_var_attrs = {}
+        self.attach_type = ROOT
+        self.attach_ivar = None
+        self.attach_stage = None
+        self.scope = ""
+
+    def __repr__(self):
+        return f"stage({self.op.name})"
+
+    # --- validation helpers ------------------------------------------------------------
+
+    def _leaf_position(self, primitive, iv):
+        """Position of `iv` among the leaf loops, or an error saying why it is not one."""
+        if not isinstance(iv, IterVar):
+            raise argument_error(primitive, self, "axis", "must be an IterVar of the stage", iv)
+        for k, leaf in enumerate(self.leaf_iter_vars):
+            if leaf is iv:
+                return k
+        if any(v is iv for v in self.all_iter_vars):
+            raise schedule_error(primitive, self, "the axis was already split or fused; "
+                                 "use the axes that replaced it", iv)
+        owner = self.schedule.stage_owning(iv)
+        if owner is not None:
+            raise schedule_error(primitive, self, f"the axis belongs to stage "
+                                 f"'{owner.op.name}', not to this one", iv)
+        raise schedule_error(primitive, self, "the axis is not an axis of this stage", iv)
+
+    def _attr(self, iv):
+        attr = self.iter_var_attrs.get(iv)
+        if attr is None:
+            attr = self.iter_var_attrs[iv] = IterVarAttr()
+        return attr
+
+    # --- loop structure ----------------------------------------------------------------
+
+    def split(self, parent, factor=None, nparts=None):
+        """Split `parent` into (outer, inner), either `factor` inner iterations per outer
+        one or `nparts` outer iterations. A factor that does not divide the extent adds a
+        bound check around the body."""
+        pos = self._leaf_position("split", parent)
+        if (factor is None) == (nparts is None):
+            raise schedule_error("split", self, "give exactly one of factor= and nparts=",
+                                 parent)
+        name, value = ("factor", factor) if factor is not None else ("nparts", nparts)
+        if isinstance(value, IntImm):
+            value = value.value
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise argument_error("split", self, name, "must be a positive integer", value)
+        if parent.iter_type not in _SPLITTABLE:
+            raise schedule_error("split", self, "only data-parallel and reduction axes can "
+                                 "be split", parent)
+        if self.iter_var_attrs.get(parent, IterVarAttr()).bind_thread is not None:
+            raise schedule_error("split", self, "the axis is bound to a thread; split it "
+                                 "before binding", parent)
+        outer = IterVar(None, Var(parent.var.name + ".outer", parent.var.dtype),
+                        parent.iter_type)
+        inner = IterVar(None, Var(parent.var.name + ".inner", parent.var.dtype),
+                        parent.iter_type)
+        self.relations.append(Split(parent, outer, inner,
+                                    value if name == "factor" else None,
+                                    value if name == "nparts" else None))
+        self.all_iter_vars += [outer, inner]
+        self.leaf_iter_vars[pos:pos + 1] = [outer, inner]
+        return outer, inner
+
+    def fuse(self, *axes):
+        """Fuse adjacent leaf axes (outermost first) into one loop; returns it."""
+        if not axes:
+            raise schedule_error("fuse", self, "give at least one axis")
+        fused = axes[0]
+        self._leaf_position("fuse", fused)
+        for inner in axes[1:]:
+            fused = self._fuse_pair(fused, inner)
+        return fused
+
+    def _fuse_pair(self, outer, inner):
+        pos_outer = self._leaf_position("fuse", outer)
+        pos_inner = self._leaf_position("fuse", inner)
+        if pos_inner + 1 == pos_outer:
+            outer, inner, pos_outer, pos_inner = inner, outer, pos_inner, pos_outer
+        if pos_inner != pos_outer + 1:
+            raise schedule_error(
+                "fuse", self, f"axes '{axis_name(outer)}' (loop {pos_outer}) and "
+                f"'{axis_name(inner)}' (loop {pos_inner}) are not adjacent; reorder first",
+                inner)
+        for iv in (outer, inner):
+            if iv.iter_type not in _SPLITTABLE:
+                raise schedule_error("fuse", self, "only data-parallel and reduction axes "
+                                     "can be fused", iv)
+        fused = IterVar(None, Var(f"{outer.var.name}.{inner.var.name}.fused",
+                                  outer.var.dtype), max(outer.iter_type, inner.iter_type))
+        self.relations.append(Fuse(outer, inner, fused))
+        self.all_iter_vars.append(fused)
+        self.leaf_iter_vars[pos_outer:pos_inner + 1] = [fused]
+        return fused
+
+    def reorder(self, *axes):
+        """Put the given leaf axes, in this order, into the positions they occupy."""
+        seen = []
+        for iv in axes:
+            if any(iv is s for s in seen):
+                raise schedule_error("reorder", self, "the axis is given more than once", iv)
+            seen.append(iv)
+        positions = [self._leaf_position("reorder", iv) for iv in axes]
+        for pos, iv in zip(sorted(positions), axes):
+            self.leaf_iter_vars[pos] = iv
+
+    # --- placement ---------------------------------------------------------------------
+
+    def compute_at(self, parent, scope):
+        """Compute this stage inside loop `scope` of stage `parent`, only the region that
+        one iteration of `scope` needs (bound inference finds it)."""
+        if not isinstance(parent, Stage):
+            raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
+                                 parent)
+        if parent is self:
+            raise schedule_error("compute_at", self, "a stage cannot be computed at itself",
+                                 scope)
+        if self.is_output:
+            raise schedule_error("compute_at", self, "an output of the schedule must stay "
+                                 "at the root", scope)
+        if not any(iv is scope for iv in parent.leaf_iter_vars):
+            raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
+                                 f"'{parent.op.name}'", scope)
+        if not self.schedule.reads(parent.op, self.op):
+            raise schedule_error("compute_at", self, f"stage '{parent.op.name}' does not "
+                                 f"consume '{self.op.name}'", scope)
+        self.attach_type = SCOPE
+        self.attach_ivar = scope
+        self.attach_stage = parent
+
+    def compute_root(self):
+        """Compute this stage at the root of the program (the default)."""
+        self.attach_type = ROOT
+        self.attach_ivar = self.attach_stage = None
+
+    def compute_inline(self):
+        """Substitute this stage's body into its consumers instead of storing it."""
+        if not isinstance(self.op, ComputeOp):
+            raise schedule_error("compute_inline", self, "only a compute can be inlined")
+        if self.op.reduce_axis:
+            raise schedule_error("compute_inline", self, "a reduction cannot be inlined")
+        if self.is_output:
+            raise schedule_error("compute_inline", self, "an output of the schedule cannot "
+                                 "be inlined")
+        self.attach_type = INLINE
+
+    def set_scope(self, scope):
+        """Store this stage in memory `scope` ("global", "local", "local.acc_buffer"...)."""
+        if not isinstance(scope, str) or scope.split(".")[0] not in STORAGE_RANKS:
+            raise argument_error("set_scope", self, "scope", "must be one of "
+                                 f"{', '.join(STORAGE_RANKS)} (optionally '.tag')", scope)
+        self.scope = scope
+
+    # --- loop annotations --------------------------------------------------------------
+
+    def pragma(self, var, pragma_type, pragma_value=None):
+        """Annotate loop `var` with AttrStmt "pragma_<type>" (unroll/vectorize: the kind)."""
+        if pragma_type == "unroll":
+            return self.unroll(var)
+        if pragma_type == "vectorize":
+            return self.vectorize(var)
+        self._leaf_position("pragma", var)
+        if not isinstance(pragma_type, str) or not pragma_type:
+            raise argument_error("pragma", self, "pragma_type", "must be a non-empty string",
+                                 pragma_type)
+        self._attr(var).pragmas.append((pragma_type, pragma_value))
+        return None
+
+    def unroll(self, var):
+        self._set_for_kind("unroll", var, "unrolled")
+
+    def vectorize(self, var):
+        self._set_for_kind("vectorize", var, "vectorized")
+
+    def parallel(self, var):
+        self._set_for_kind("parallel", var, "parallel")
+
+    def _set_for_kind(self, primitive, var, kind):
+        self._leaf_position(primitive, var)
+        if var.iter_type != IterVarType.DATA_PAR and kind != "unrolled":
+            raise schedule_error(primitive, self, "only data-parallel axes can be "
+                                 f"{kind}", var)
+        self._attr(var).for_kind = kind
+
+    def bind(self, ivar, thread_ivar):
+        """Run loop `ivar` as a virtual thread (`te.thread_axis("cthread")`)."""
+        self._leaf_position("bind", ivar)
+        if not isinstance(thread_ivar, IterVar) or \
+                thread_ivar.iter_type != IterVarType.THREAD_INDEX:
+            raise argument_error("bind", self, "thread_ivar", "must be a te.thread_axis",
+                                 thread_ivar)
+        if thread_ivar.thread_tag not in VIRTUAL_THREAD_TAGS:
+            raise argument_error("bind", self, "thread_ivar", "must be a virtual thread "
+                                 "('cthread' or 'vthread'); minitvm has no GPU backend",
+                                 thread_ivar.thread_tag)
+        if ivar.iter_type not in _SPLITTABLE:
+            raise schedule_error("bind", self, "only data-parallel and reduction axes can "
+                                 "be bound to a thread", ivar)
+        current = self.iter_var_attrs.get(ivar)
+        if current is not None and current.bind_thread is not None:
+            raise schedule_error("bind", self, f"the axis is already bound to thread "
+                                 f"'{current.bind_thread.var.name}'", ivar)
+        for iv, attr in self.iter_var_attrs.items():
+            if attr.bind_thread is thread_ivar:
+                raise schedule_error("bind", self, f"thread '{thread_ivar.var.name}' is "
+                                     f"already bound to axis '{axis_name(iv)}'", ivar)
+        self._attr(ivar).bind_thread = thread_ivar
+
+    def tensorize(self, var, tensor_intrin):
+        """Replace the loops from `var` inward by the intrinsic (checked when lowering)."""
+        self._leaf_position("tensorize", var)
+        if not isinstance(tensor_intrin, TensorIntrin):
+            raise argument_error("tensorize", self, "tensor_intrin",
+                                 "must be a te.decl_tensor_intrin result", tensor_intrin)
+        if not isinstance(self.op, ComputeOp):
+            raise schedule_error("tensorize", self, "only a compute can be tensorized", var)
+        for iv, attr in self.iter_var_attrs.items():
+            if attr.tensor_intrin is not None and iv is not var:
+                raise schedule_error("tensorize", self, f"axis '{axis_name(iv)}' is "
+                                     "already tensorized", var)
+        self._attr(var).tensor_intrin = tensor_intrin

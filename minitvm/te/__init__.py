@@ -1,0 +1,25 @@
+"""Tensor expressions (TVM's `tvm.te`): declare a computation as a DAG of tensors.
+
+`placeholder` and `compute` declare tensors; `sum`/`max`/`min` reduce over
+`reduce_axis`es (and `max`/`min` of two expressions are elementwise); `create_schedule`
+starts scheduling the DAG (see `minitvm.schedule`).
+"""
+from ..tir.op import const
+from .errors import ReductionError, TEDTypeError, TEError, TensorIndexError, TensorIntrinError
+from .operation import compute, placeholder, reduce_axis, thread_axis, var
+from .reduction import comm_reducer, max, min, sum  # noqa: A004 - TVM's names
+from .tensor import ComputeOp, Operation, PlaceholderOp, Tensor, TensorSlice
+from .tensor_intrin import TensorIntrin, decl_tensor_intrin
+
+
+def create_schedule(ops):
+    """A schedule for the DAG computing `ops` (an operation or a list of them)."""
+    from ..schedule import create_schedule as _create
+    return _create(ops)
+
+
+__all__ = ["ComputeOp", "Operation", "PlaceholderOp", "ReductionError", "TEDTypeError",
+           "TEError", "Tensor", "TensorIndexError", "TensorIntrin", "TensorIntrinError",
+           "TensorSlice", "comm_reducer", "compute", "const", "create_schedule",
+           "decl_tensor_intrin", "max", "min", "placeholder", "reduce_axis", "sum",
+           "thread_axis", "var"]

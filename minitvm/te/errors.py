@@ -1,0 +1,38 @@
+"""The errors `minitvm.te` raises when a tensor expression is malformed.
+
+Each message names the tensor (or the compute being declared) and the rule it breaks.
+"""
+
+
+class TEError(Exception):
+    """Base of every tensor-expression declaration error."""
+
+
+class TensorIndexError(TEError, IndexError):
+    """A tensor read with the wrong number of indices or a non-integer index."""
+
+
+class ReductionError(TEError):
+    """A reduction used where TE does not allow one (outside te.compute, nested, ...)."""
+
+
+class TEDTypeError(TEError, TypeError):
+    """Operands of a compute body whose dtypes TVM would not combine."""
+
+
+class TensorIntrinError(TEError):
+    """A tensor intrinsic declared from an unsuitable op, buffers or body."""
+
+
+def tensors_read(expr):
+    """Names of the tensors `expr` reads, for messages ('A', 'B')."""
+    from ..tir.expr import ProducerLoad
+    from ..tir.functor import post_order_visit
+    names = []
+
+    def visit(node):
+        if isinstance(node, ProducerLoad) and node.producer.name not in names:
+            names.append(node.producer.name)
+
+    post_order_visit(expr, visit)
+    return names

@@ -1,0 +1,125 @@
+"""Declaring tensors: `placeholder`, `compute` and the variables they use (TVM's
+`te.placeholder`, `te.compute`, `te.var`, `te.const`, `te.reduce_axis`, `te.thread_axis`).
+"""
+from __future__ import annotations
+
+import inspect
+import threading
+
+from ..tir import dtype as dt
+from ..tir.expr import IntImm, IterVar, IterVarType, PrimExpr, Range, Var
+from ..tir.op import DTypeMismatchError, convert
+from .errors import TEDTypeError, tensors_read
+from .tensor import ComputeOp, PlaceholderOp
+
+_declaring = threading.local()
+
+
+def compute_being_declared():
+    """Name of the te.compute whose body is being built, or None outside any."""
+    stack = getattr(_declaring, "stack", None)
+    return stack[-1] if stack else None
+
+
+def placeholder(shape, dtype=None, name="placeholder"):
+    """An input tensor of `shape` and `dtype` (default float32)."""
+    return PlaceholderOp(name, _shape(shape, name), dt.check(dtype or "float32")).output(0)
+
+
+def compute(shape, fcompute, name="compute", tag="", attrs=None):
+    """The tensor `out[i...] = fcompute(i...)` over `shape`.
+
+    The lambda's argument names become the axis names; `lambda *i` gives i0, i1, ...
+    """
+    shape = _shape(shape, name)
+    dims = len(shape)
+    arg_names = _axis_names(fcompute, dims, name)
+    axis = [IterVar(Range(IntImm("int32", 0), extent), Var(n), IterVarType.DATA_PAR)
+            for n, extent in zip(arg_names, shape)]
+    stack = getattr(_declaring, "stack", None)
+    if stack is None:
+        stack = _declaring.stack = []
+    stack.append(name)
+    try:
+        body = fcompute(*[iv.var for iv in axis])
+    except DTypeMismatchError as err:
+        raise TEDTypeError(_mismatch_message(name, err)) from None
+    finally:
+        stack.pop()
+    if isinstance(body, (list, tuple)):
+        if len(body) != 1:
+            raise ValueError(f"te.compute '{name}': multi-output computes are not supported")
+        body = body[0]
+    return ComputeOp(name, tag, dict(attrs or {}), axis, convert(body)).output(0)
+
+
+def _mismatch_message(name, err):
+    parts = []
+    for operand in getattr(err, "operands", ()):
+        reads = tensors_read(operand)
+        what = f"an operand reading {', '.join(repr(r) for r in reads)}" if reads \
+            else "an operand"
+        parts.append(f"{what} of dtype {operand.dtype}")
+    detail = " with ".join(parts) if parts else str(err)
+    return (f"te.compute '{name}': cannot combine {detail}; "
+            "cast one side with .astype(...) first")
+
+
+def _shape(shape, name):
+    if isinstance(shape, (int, PrimExpr)):
+        shape = (shape,)
+    result = []
+    for k, extent in enumerate(shape):
+        extent = convert(int(extent) if isinstance(extent, float) else extent)
+        if not dt.is_integer(extent.dtype):
+            raise TypeError(f"tensor '{name}': dimension {k} of the shape is {extent!r} "
+                            f"of dtype {extent.dtype}; extents must be integers")
+        result.append(extent)
+    return tuple(result)
+
+
+def _axis_names(fcompute, dims, name):
+    spec = inspect.getfullargspec(fcompute)
+    if spec.varkw or spec.defaults or spec.kwonlyargs:
+        raise ValueError(f"te.compute '{name}': the index function may only take "
+                         "positional arguments (named, or *i)")
+    names = list(spec.args)
+    if spec.varargs is not None:
+        names += [f"i{k}" for k in range(dims - len(names))]
+    if len(names) != dims:
+        raise ValueError(f"te.compute '{name}': the index function takes {len(names)} "
+                         f"arguments but the shape has {dims} dimensions")
+    return names
+
+
+def var(name="tindex", dtype="int32"):
+    """A scalar variable (a shape or a parameter)."""
+    return Var(name, dt.check(dtype))
+
+
+def reduce_axis(dom, name="rv"):
+    """A reduction axis over `dom`, a Range or a (min, max_exclusive) pair."""
+    return IterVar(_range(dom, name), Var(name), IterVarType.COMM_REDUCE)
+
+
+def thread_axis(dom=None, tag="", name=""):
+    """A thread axis; `te.thread_axis("cthread")` is VTA's virtual thread."""
+    if isinstance(dom, str):
+        tag, dom = dom, None
+    if not tag:
+        raise ValueError("te.thread_axis needs a thread tag, e.g. 'cthread' or 'vthread'")
+    dom = None if dom is None else _range(dom, name or tag)
+    return IterVar(dom, Var(name or tag), IterVarType.THREAD_INDEX, tag)
+
+
+def _range(dom, name):
+    if isinstance(dom, Range):
+        return dom
+    if not isinstance(dom, (tuple, list)) or len(dom) != 2:
+        raise ValueError(f"axis '{name}': the domain must be a (min, max) pair, got {dom!r}")
+    lo, hi = convert(dom[0]), convert(dom[1])
+    return Range(lo, hi if _is_zero(lo) else hi - lo)
+
+
+def _is_zero(e):
+    return isinstance(e, IntImm) and e.value == 0

@@ -1,0 +1,192 @@
+"""Tensors and the operations that produce them (TVM's `te.Tensor`, `PlaceholderOp`,
+`ComputeOp`).
+
+An operation is a node of the compute DAG; each of its outputs is a `Tensor`. Reading
+a tensor (`t[i, j]` or `t(i, j)`) builds a `ProducerLoad`; the schedule later turns
+every operation into a loop nest. Operations and tensors compare by identity.
+"""
+from __future__ import annotations
+
+from ..tir import dtype as dt
+from ..tir.expr import ExprOp, IterVar, IterVarType, PrimExpr, ProducerLoad, Reduce
+from ..tir.functor import post_order_visit
+from ..tir.op import convert
+from .errors import ReductionError, TensorIndexError
+
+
+class Tensor:
+    """Output `value_index` of `op`: a `shape`d array of `dtype`."""
+
+    __slots__ = ("op", "value_index", "shape", "dtype")
+
+    def __init__(self, op, value_index, shape, dtype):
+        self.op = op
+        self.value_index = value_index
+        self.shape = shape
+        self.dtype = dtype
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def name(self):
+        return self.op.name
+
+    def __repr__(self):
+        return f"Tensor({self.name}, {self.dtype}, ndim={self.ndim})"
+
+    def __call__(self, *indices):
+        if len(indices) != self.ndim:
+            raise TensorIndexError(
+                f"tensor '{self.name}' has {self.ndim} dimensions but was called with "
+                f"{len(indices)} indices")
+        return self._load(indices)
+
+    def __getitem__(self, indices):
+        if not isinstance(indices, tuple):
+            indices = (indices,)
+        return TensorSlice(self, ())[indices]
+
+    def _load(self, indices):
+        return ProducerLoad(self, tuple(self._index(k, i) for k, i in enumerate(indices)))
+
+    def _index(self, position, index):
+        if isinstance(index, TensorSlice):
+            index = index.asobject()
+        try:
+            index = convert(index)
+        except TypeError:
+            raise TensorIndexError(
+                f"tensor '{self.name}': index {position} is {index!r}, which is not an "
+                "expression") from None
+        if not dt.is_integer(index.dtype):
+            raise TensorIndexError(
+                f"tensor '{self.name}': index {position} has dtype {index.dtype}; tensor "
+                "indices must be integers")
+        return index
+
+
+class TensorSlice(ExprOp):
+    """A tensor indexed on its leading dimensions only (`t[i]` of a 2-D `t`); using it
+    as an expression is an error naming the tensor."""
+
+    __slots__ = ("tensor", "indices")
+
+    def __init__(self, tensor, indices):
+        self.tensor = tensor
+        self.indices = indices
+
+    def __getitem__(self, more):
+        if not isinstance(more, tuple):
+            more = (more,)
+        indices = self.indices + more
+        if len(indices) > self.tensor.ndim:
+            raise TensorIndexError(
+                f"tensor '{self.tensor.name}' has {self.tensor.ndim} dimensions but was "
+                f"indexed with {len(indices)} indices")
+        if len(indices) == self.tensor.ndim:
+            return self.tensor._load(indices)
+        return TensorSlice(self.tensor, indices)
+
+    @property
+    def dtype(self):
+        return self.tensor.dtype
+
+    def asobject(self):
+        """The slice as an expression; only a fully indexed tensor is one."""
+        raise TensorIndexError(
+            f"tensor '{self.tensor.name}' has {self.tensor.ndim} dimensions but was indexed "
+            f"with {len(self.indices)} indices")
+
+
+class Operation:
+    """A node of the compute DAG with one output tensor."""
+
+    num_outputs = 1
+
+    def output(self, index):
+        if index != 0:
+            raise IndexError(f"operation '{self.name}' has a single output")
+        return self._output
+
+    def __repr__(self):
+        return f"{type(self).__name__}(name={self.name})"
+
+
+class PlaceholderOp(Operation):
+    """An input: data given by the caller."""
+
+    def __init__(self, name, shape, dtype):
+        self.name = name
+        self.tag = ""
+        self.attrs = {}
+        self.shape = shape
+        self.dtype = dtype
+        self._output = Tensor(self, 0, shape, dtype)
+
+    @property
+    def input_tensors(self):
+        return ()
+
+    @property
+    def root_iter_vars(self):
+        return ()
+
+
+class ComputeOp(Operation):
+    """`out[axis] = body`, where `body` may be one reduction over `reduce_axis`."""
+
+    def __init__(self, name, tag, attrs, axis, body):
+        self.name = name
+        self.tag = tag
+        self.attrs = attrs
+        self.axis = tuple(axis)
+        self.body = (body,)
+        _verify_body(name, body)
+        self.reduce_axis = tuple(body.axis) if isinstance(body, Reduce) else ()
+        shape = tuple(iv.dom.extent for iv in self.axis)
+        self._output = Tensor(self, 0, shape, body.dtype)
+
+    @property
+    def input_tensors(self):
+        """The tensors the body reads, in order of first appearance (children first)."""
+        found = []
+
+        def visit(node):
+            if isinstance(node, ProducerLoad) and node.producer not in found:
+                found.append(node.producer)
+
+        post_order_visit(self.body[0], visit)
+        return tuple(found)
+
+    @property
+    def root_iter_vars(self):
+        return self.axis + self.reduce_axis
+
+    def with_body(self, body):
+        """The same op (axes, name, tag) computing `body`; self when `body` is the same."""
+        if body is self.body[0]:
+            return self
+        return ComputeOp(self.name, self.tag, self.attrs, self.axis, body)
+
+
+def _verify_body(name, body):
+    """TVM's ComputeVerifier: a reduction may only be the whole body of a compute."""
+    top = body.source[0] if isinstance(body, Reduce) else body
+
+    def visit(node):
+        if isinstance(node, Reduce):
+            raise ReductionError(
+                f"te.compute '{name}': a reduction over "
+                f"{[iv.var.name for iv in node.axis]} must be the whole body of the compute, "
+                "not part of an expression; compute it as a tensor of its own")
+
+    post_order_visit(top, visit)
+    if isinstance(body, Reduce):
+        for iv in body.axis:
+            if not isinstance(iv, IterVar) or iv.iter_type != IterVarType.COMM_REDUCE:
+                raise ReductionError(
+                    f"te.compute '{name}': reduction axis {iv!r} is not a te.reduce_axis")
+    if not isinstance(body, PrimExpr):
+        raise TypeError(f"te.compute '{name}': the body {body!r} is not an expression")

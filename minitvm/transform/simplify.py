@@ -1,0 +1,111 @@
+"""Simplify: rewrites every expression of a function into the simplifier's normal form
+(TVM's `tir.transform.Simplify`).
+
+Loop variables are bound to their ranges (and a `thread_extent`/`virtual_thread`
+attribute binds its thread variable) so bounds can decide divisions, min/max and
+conditions; integer lets with a pure value are inlined and dropped (the extent-1
+axes that loop-nest building emits as `LetStmt(i0, 0)` disappear here); an `if`
+whose condition is provable keeps only the taken branch; `A[i] = A[i]` becomes a
+no-op. It runs after flattening, so indices reach CSE as
+`i1 * 3136 + i2 * 224 + i3 * 16 + i5 - 240`.
+"""
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from ..arith import Analyzer
+from ..tir import dtype as dt
+from ..tir import expr as E
+from ..tir import op
+from ..tir import stmt as S
+from ..tir.analysis import expr_deep_equal, has_side_effect
+from ..tir.functor import Mutator
+
+_NO_OP = S.Evaluate(op.const(0))
+
+
+def simplify(func):
+    """`func` with every expression simplified (TVM's tir.transform.Simplify)."""
+    return func.with_body(StmtSimplifier(Analyzer()).visit(func.body))
+
+
+def _can_inline(value):
+    if isinstance(value, (E.IntImm, E.FloatImm, E.Var)):
+        return True
+    return dt.is_int(value.dtype) and not has_side_effect(value)
+
+
+class StmtSimplifier(Mutator):
+    """Statement walk that keeps the analyzer informed of the enclosing scopes."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+
+    def visit(self, node):
+        if isinstance(node, E.PrimExpr):
+            return self.analyzer.simplify(node)
+        return Mutator.visit(self, node)
+
+    def visit_For(self, s):
+        self.analyzer.bind(s.loop_var, E.Range(s.min, s.extent), allow_override=True)
+        with ExitStack() as stack:
+            stack.enter_context(self.analyzer.constraint_scope(
+                op.greater_equal(s.loop_var, s.min)))
+            stack.enter_context(self.analyzer.constraint_scope(
+                op.less(s.loop_var, op.add(s.min, s.extent))))
+            return self.generic_visit(s)
+
+    def visit_AttrStmt(self, s):
+        if s.attr_key in ("thread_extent", "virtual_thread") and isinstance(s.node, E.IterVar):
+            self.analyzer.bind(s.node.var, E.Range(op.const(0, s.value.dtype), s.value),
+                               allow_override=True)
+        return self.generic_visit(s)
+
+    def visit_LetStmt(self, s):
+        value = self.visit(s.value)
+        inline = _can_inline(s.value)
+        if inline:
+            self.analyzer.bind(s.var, value, allow_override=True)
+        body = self.visit(s.body)
+        if inline:
+            return body
+        if value is s.value and body is s.body:
+            return s
+        return S.LetStmt(s.var, value, body)
+
+    def visit_IfThenElse(self, s):
+        cond = self.analyzer.simplify(s.condition)
+        if isinstance(cond, E.IntImm):
+            if cond.value:
+                return self.visit(s.then_case)
+            return self.visit(s.else_case) if s.else_case is not None else _NO_OP
+        with self.analyzer.constraint_scope(cond):
+            then_case = self.visit(s.then_case)
+        else_case = None
+        if s.else_case is not None:
+            negation = self.analyzer.rewrite_simplify(E.Not(cond))
+            with self.analyzer.constraint_scope(negation):
+                else_case = self.visit(s.else_case)
+        if cond is s.condition and then_case is s.then_case and else_case is s.else_case:
+            return s
+        return S.IfThenElse(cond, then_case, else_case)
+
+    def visit_AssertStmt(self, s):
+        cond = self.visit(s.condition)
+        message = self.visit(s.message)
+        with self.analyzer.constraint_scope(cond):
+            body = self.visit(s.body)
+        if cond is s.condition and message is s.message and body is s.body:
+            return s
+        return S.AssertStmt(cond, message, body)
+
+    def visit_BufferStore(self, s):
+        s = self.generic_visit(s)
+        load = s.value
+        if (isinstance(load, E.BufferLoad) and load.buffer.data is s.buffer.data
+                and len(load.indices) == len(s.indices)
+                and all(expr_deep_equal(a, b) for a, b in zip(load.indices, s.indices))
+                and expr_deep_equal(load.buffer.elem_offset, s.buffer.elem_offset)):
+            return _NO_OP
+        return s
+

@@ -1,0 +1,139 @@
+"""StorageRewrite on hand-built flat IR (tvmscript.md §4.4, vta.md §5.8)."""
+import pytest
+
+from minitvm.tir import expr as E
+from minitvm.tir import stmt as S
+from minitvm.tir.buffer import decl_buffer
+from minitvm.transform import MemoryInfo, PassOrderError, register_memory_info
+from minitvm.transform.pass_infra import FLATTENED
+from minitvm.transform.storage_rewrite import StorageRewriteError, storage_rewrite
+
+from irbuild import collect, evaluate, func, i32, loop, param, var
+
+N = 64
+
+
+def alloc(buffer, body):
+    return S.Allocate(buffer.data, buffer.dtype, buffer.shape, E.IntImm("bool", 1), body)
+
+
+def flat(name, dtype="int32", n=N, scope="global"):
+    return decl_buffer((n,), dtype, name, scope=scope)
+
+
+def elementwise(dst, fn, *srcs):
+    i = var("i")
+    return loop(i, dst.shape[0].value, S.BufferStore(
+        dst, fn(*(E.BufferLoad(s, (i,)) for s in srcs)), (i,)))
+
+
+def conv_chain():
+    """Listing 1's tail: res_conv accumulates, then shr/max/min are element-wise on it."""
+    a, out = param("A", (N,), "int32"), param("Out", (N,), "int8")
+    conv, shr, mx, mn = (flat(n) for n in ("res_conv", "res_shr", "res_max", "res_min"))
+    shift = lambda c: E.Call("int32", "tir.shift_right", (c, i32(8)))  # noqa: E731
+    tail = alloc(mn, S.seq(elementwise(mn, lambda m: E.Min(m, i32(127)), mx),
+                           elementwise(out[1], lambda m: E.Cast("int8", m), mn)))
+    tail = alloc(mx, S.seq(elementwise(mx, lambda v: E.Max(v, i32(0)), shr), tail))
+    tail = alloc(shr, S.seq(elementwise(shr, shift, conv), tail))
+    body = alloc(conv, S.seq(elementwise(conv, lambda c, x: c + x, conv, a[1]), tail))
+    return func([a, out], body, phases=[FLATTENED]), (conv, shr, mx, mn), out
+
+
+def test_elementwise_chain_is_placed_in_place_on_one_allocation():
+    f, (conv, shr, mx, mn), out = conv_chain()
+    g = storage_rewrite(f)
+    [allocation] = collect(g.body, S.Allocate)
+    assert allocation is g.body                          # attached at the root
+    assert allocation.buffer_var is conv.data and allocation.extents[0].value == N
+    chain = [s.buffer for s in collect(g.body, S.BufferStore) if s.buffer.data is not out[1].data]
+    assert len(chain) == 4
+    assert all(b.data is conv.data and b.name == "res_conv" for b in chain)
+    assert len(set(chain)) == 4                          # rebuilt, one per original buffer
+    assert [b.shape[0].value for b in chain] == [N] * 4  # shapes copied unchanged
+
+
+def test_reading_another_element_prevents_in_place():
+    a = param("A", (N,), "int32")
+    x, y = flat("x"), flat("y")
+    i = var("i")
+    shifted = loop(i, N - 1, S.BufferStore(y, E.BufferLoad(x, (i + 1,)), (i,)))
+    body = alloc(x, S.seq(elementwise(x, lambda v: v, a[1]),
+                          alloc(y, S.seq(shifted, elementwise(a[1], lambda v: v, y)))))
+    g = storage_rewrite(func([a], body, phases=[FLATTENED]))
+    assert {al.buffer_var for al in collect(g.body, S.Allocate)} == {x.data, y.data}
+
+
+def test_dead_storage_is_reused_by_a_later_allocation_of_similar_size():
+    a = param("A", (N,), "int32")
+    x, y = flat("x"), flat("y", n=N // 2)
+    body = S.seq(alloc(x, S.seq(elementwise(x, lambda v: v, a[1]),
+                                elementwise(a[1], lambda v: v + 1, x))),
+                 alloc(y, S.seq(elementwise(y, lambda v: v, a[1]),
+                                elementwise(a[1], lambda v: v * 2, y))))
+    g = storage_rewrite(func([a], body, phases=[FLATTENED]))
+    [allocation] = collect(g.body, S.Allocate)
+    assert allocation.buffer_var is x.data and allocation.extents[0].value == N
+    y_stores = [s for s in collect(g.body, S.BufferStore) if s.value.dtype == "int32"
+                and s.buffer.data is x.data]
+    assert len(y_stores) == 2 and {s.buffer.name for s in y_stores} == {"x"}
+
+
+def test_allocations_attach_at_the_root_in_first_touch_order():
+    a = param("A", (N,), "int32")
+    outer, inner = flat("outer"), flat("inner", dtype="int8")
+    j = var("j")
+    # `inner` is declared inside but touched first
+    body = loop(j, 2, alloc(outer, alloc(inner, S.seq(
+        elementwise(inner, lambda v: E.Cast("int8", v), a[1]),
+        elementwise(outer, lambda v: E.Cast("int32", v), inner),
+        elementwise(a[1], lambda v: v, outer)))))
+    g = storage_rewrite(func([a], body, phases=[FLATTENED]))
+    first, second = collect(g.body, S.Allocate)[::-1]     # post-order: innermost first
+    assert g.body is first
+    assert first.buffer_var is inner.data and second.buffer_var is outer.data
+    assert isinstance(second.body, S.For)
+
+
+def test_untouched_allocation_disappears():
+    a = param("A", (N,), "int32")
+    unused = flat("unused")
+    g = storage_rewrite(func([a], alloc(unused, elementwise(a[1], lambda v: v + 1, a[1])),
+                             phases=[FLATTENED]))
+    assert not collect(g.body, S.Allocate)
+
+
+def test_tagged_scope_allocations_are_packed_at_aligned_offsets():
+    register_memory_info("local.test_acc", MemoryInfo(32, 512, 32 * 1024))
+    a = param("A", (N,), "int32")
+    p, q = flat("p", n=10, scope="local.test_acc"), flat("q", n=4, scope="local.test_acc")
+    body = alloc(p, alloc(q, S.seq(elementwise(p, lambda v: v, a[1]),
+                                   elementwise(q, lambda v: v, a[1]),
+                                   elementwise(a[1], lambda x, y: x + y, p, q))))
+    g = storage_rewrite(func([a], body, phases=[FLATTENED]))
+    [allocation] = collect(g.body, S.Allocate)
+    # p: 10 * 32 = 320 bits, rounded to 512; q follows at 512 bits = element 16
+    assert allocation.buffer_var is p.data
+    assert allocation.extents[0].value == (512 + 4 * 32 + 511) // 512 * 512 // 32
+    [q_loop] = [f for f in collect(g.body, S.For)
+                if isinstance(f.body, S.BufferStore) and f.body.buffer.shape[0].value == 4]
+    assert q_loop.body.buffer.data is p.data
+    assert evaluate(q_loop.body.indices[0], {q_loop.loop_var: 3}) == 16 + 3
+
+
+def test_tagged_scope_over_capacity_is_refused():
+    register_memory_info("local.test_small", MemoryInfo(32, 32, 64 * 32))
+    a = param("A", (N,), "int32")
+    p, q = flat("p", n=40, scope="local.test_small"), flat("q", n=40, scope="local.test_small")
+    body = alloc(p, alloc(q, S.seq(elementwise(p, lambda v: v, a[1]),
+                                   elementwise(q, lambda v: v, a[1]),
+                                   elementwise(a[1], lambda x, y: x + y, p, q))))
+    with pytest.raises(StorageRewriteError, match="need 2560 bits of 'local.test_small'"):
+        storage_rewrite(func([a], body, phases=[FLATTENED]))
+
+
+def test_needs_flattened_buffers():
+    f, _, _ = conv_chain()
+    from dataclasses import replace
+    with pytest.raises(PassOrderError, match="tir.StorageRewrite needs tir.StorageFlatten"):
+        storage_rewrite(replace(f, phases=()))

@@ -1,0 +1,93 @@
+"""`vta.lower` of the reference schedule prints listing 3 of the tutorial, and its pipeline
+is the one of spec vta.md 5.1."""
+import pathlib
+
+import pytest
+
+from minitvm.transform import PassContext
+from vta_backend import build_module
+from vta_backend.environment import get_env
+
+from conv_schedule import conv2d, vta_schedule
+
+HERE = pathlib.Path(__file__).resolve().parent
+EXPECTED = HERE / "data" / "convolution_listing_3.txt"
+SEED = HERE.parents[1].parent / "shared" / "seeds" / "convolution_opt_tutorial.txt"
+IR_START = "# from tvm.script import ir as I"
+
+
+def third_listing(text):
+    """Listing 3 of the tutorial text: its third IR block, cut as seed_diff.py cuts it."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    starts = [i for i, line in enumerate(lines) if line.strip() == IR_START]
+    block = [lines[starts[2]]]
+    for line in lines[starts[2] + 1:]:
+        if line and not line.startswith((" ", "\t", "@", "#", "class ")):
+            break
+        block.append(line)
+    while block and not block[-1]:
+        block.pop()
+    return block
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the shared reference text is not beside the repo")
+def test_expected_listing_is_the_seeds():
+    assert EXPECTED.read_text().splitlines() == third_listing(SEED.read_text())
+
+
+def test_vta_lower_prints_listing_3():
+    for module in ("minitvm.transform.simplify", "minitvm.transform.cse"):
+        pytest.importorskip(module)
+    env = get_env()
+    t = conv2d(env)
+    s = vta_schedule(t, env)
+    got = str(build_module.lower(s, [t["data"], t["kernel"], t["res"]], simple_mode=True))
+    assert [line.rstrip() for line in got.splitlines()] == EXPECTED.read_text().splitlines()
+
+
+def test_build_config_lists_the_phases_of_the_spec():
+    names = [(phase, fn.pass_name) for phase, fn in build_module.pass_list()]
+    assert names == [
+        (1, "tir.vta.InjectDMAIntrin"), (1, "tir.vta.InjectSkipCopy"),
+        (1, "tir.vta.AnnotateALUCoProcScope"), (1, "tir.LiftAttrScope"),
+        (1, "tir.vta.LiftAllocToScopeBegin"), (1, "tir.LiftAttrScope"),
+        (1, "tir.vta.InjectCoProcSync"), (1, "tir.vta.EarlyRewrite"),
+        (2, "tir.vta.InjectALUIntrin"),
+        (3, "tir.LowerDeviceStorageAccessInfo"), (3, "tir.vta.FoldUopLoop"),
+        (3, "tir.vta.CPUAccessRewrite")]
+    debug = [fn.pass_name for _, fn in build_module.pass_list(debug_flag=2)]
+    assert debug.index("tir.vta.add_debug") == debug.index("tir.vta.EarlyRewrite") + 1
+
+
+def test_build_config_is_a_pass_context_with_the_user_options():
+    with build_module.build_config(disabled_pass={"tir.CommonSubexprElimTIR"}) as ctx:
+        assert PassContext.current() is ctx
+        assert not ctx.pass_enabled("tir.CommonSubexprElimTIR")
+        assert ctx.user_passes(2) == [p for phase, p in ctx.config["tir.add_lower_pass"]
+                                      if phase == 2]
+
+
+def contexts_seen(monkeypatch):
+    """Record the pass context the driver's lower/build run under."""
+    from minitvm import driver
+    seen = []
+    record = lambda *args, **kwargs: seen.append(PassContext.current())  # noqa: E731
+    monkeypatch.setattr(driver, "lower", record)
+    monkeypatch.setattr(driver, "build", record)
+    return seen
+
+
+def test_vta_lower_always_opens_a_fresh_build_config(monkeypatch):
+    seen = contexts_seen(monkeypatch)
+    with build_module.build_config(disabled_pass={"tir.CommonSubexprElimTIR"}) as outer:
+        build_module.lower(None, [])
+    assert seen[0] is not outer and seen[0].pass_enabled("tir.CommonSubexprElimTIR")
+
+
+def test_vta_build_keeps_an_enclosing_build_config(monkeypatch):
+    seen = contexts_seen(monkeypatch)
+    with build_module.build_config(disabled_pass={"tir.CommonSubexprElimTIR"}) as outer:
+        build_module.build(None, [], "ext_dev", "my_conv")
+    build_module.build(None, [], "ext_dev", "my_conv")
+    assert seen[0] is outer
+    assert seen[1] is not outer and seen[1].config.get("tir.add_lower_pass")

@@ -1,0 +1,180 @@
+"""One simulated VTA device: fetch, prepare and run an instruction stream (VTADeviceRun).
+
+Where it sits: the runtime's `synchronize` writes the encoded stream into DRAM and calls
+`Device.run(insn_phys_addr, count)`. The device fetches the words from DRAM, prepares them
+(program.py), lets the scheduler run them and executes each instruction kind with one method
+here: `exec_load`, `exec_store_batch`, `exec_gemm`, `exec_alu`, `exec_finish`. Statistics are
+counted per spec §3.3 before the skip-exec check, so DEBUG_SKIP_EXEC still counts everything.
+
+The on-chip buffers persist across runs, like the hardware's. GEMM and ALU plans are cached by
+micro-op kernel contents and loop shape, prepared programs by stream bytes and DRAM layout.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..environment import VTAError
+from ..isa import (DST_FACTOR_IN, DST_FACTOR_OUT, ITER_IN, ITER_OUT, MEM_ACC, MEM_INP, MEM_UOP,
+                   MEM_WGT, RESET_REG, SRC_FACTOR_IN, SRC_FACTOR_OUT, UOP_BGN, UOP_END,
+                   USE_IMM, WGT_FACTOR_IN, WGT_FACTOR_OUT, ALU_OPCODE, IMM, instruction_set)
+from .alu import plan_alu
+from .dma import load_2d, store_elements
+from .faults import InvalidInstruction, SramAccessFault
+from .gemm import ChunkedPlan, plan_gemm
+from .loopnest import MAX_CONTRIBUTIONS, LoopNest
+from .program import prepare
+from .scheduler import execute
+from .sram import OnChipBuffers
+from .stats import DEBUG_SKIP_EXEC, PROFILER
+
+_LOAD_STAT = {MEM_UOP: "uop_load_nbytes", MEM_WGT: "wgt_load_nbytes",
+              MEM_INP: "inp_load_nbytes", MEM_ACC: "acc_load_nbytes", 5: "acc_load_nbytes"}
+_CACHE_LIMIT = 4096
+
+
+class Device:
+    def __init__(self, env, memory, profiler=PROFILER):
+        self.env, self.memory, self.profiler = env, memory, profiler
+        self.isa = instruction_set(env)
+        self.sram = OnChipBuffers(env)
+        self._stat_bytes = {MEM_UOP: 4, MEM_WGT: env.WGT_ELEM_BYTES, MEM_INP: env.INP_ELEM_BYTES,
+                            MEM_ACC: env.ACC_ELEM_BYTES, 5: env.ACC_ELEM_BYTES}
+        self._plans: dict = {}
+        self._programs: dict = {}
+        self._program = None
+
+    def run(self, insn_phys: int, count: int) -> None:
+        """Fetch `count` instructions from DRAM address `insn_phys` and run them to FINISH."""
+        buf = self.memory.find(insn_phys, insn_phys + 16 * count)
+        if buf is None:
+            raise VTAError(f"Device.run: the {count} instructions at DRAM 0x{insn_phys:x} are "
+                           f"not inside an allocated buffer")
+        offset = insn_phys - buf.phys_addr
+        words = buf.data[offset:offset + 16 * count].view(np.uint64).reshape(count, 2)
+        key = (words.tobytes(), self.memory.generation)
+        program = self._programs.get(key)
+        if program is None:
+            program = prepare(words, self)
+            if len(self._programs) >= 8:
+                self._programs.pop(next(iter(self._programs)))
+            self._programs[key] = program
+        self._program = program
+        execute(program)
+
+    @property
+    def skip(self) -> bool:
+        return bool(self.profiler.debug_flag & DEBUG_SKIP_EXEC)
+
+    # ------------------------------------------------------------------ one method per kind
+    def exec_load(self, args) -> None:
+        i, mem, base, src, first, y, x, stride, pads = args
+        prof = self.profiler
+        setattr(prof, _LOAD_STAT[mem], getattr(prof, _LOAD_STAT[mem]) + x * y *
+                self._stat_bytes[mem])
+        if mem != MEM_UOP and prof.debug_flag & DEBUG_SKIP_EXEC:
+            return
+        load_2d(self.sram.by_memory_id[mem], base, src, first, y, x, stride, pads)
+        if mem in (MEM_INP, MEM_WGT):
+            yp0, yp1, xp0, xp1 = pads
+            self.sram.refresh_shadow(mem, base, base + (yp0 + y + yp1) * (xp0 + x + xp1))
+
+    def exec_store_batch(self, args) -> None:
+        rows, dst, acc_rows, nbytes = args
+        self.profiler.out_store_nbytes += nbytes
+        if not self.profiler.debug_flag & DEBUG_SKIP_EXEC:
+            store_elements(rows, dst, self.sram.acc, acc_rows)
+
+    def exec_gemm(self, args) -> None:
+        i, row = args
+        count = self._loop_count(i, row)
+        if not row[RESET_REG]:
+            self.profiler.gemm_counter += count
+        if count and not self.skip:
+            self._plan(i, row, "gemm").run(self.sram)
+
+    def exec_alu(self, args) -> None:
+        i, row = args
+        count = self._loop_count(i, row)
+        self.profiler.alu_counter += count
+        if count and not self.skip:
+            self._plan(i, row, "alu").run(self.sram.acc, row[ALU_OPCODE], row[USE_IMM],
+                                          row[IMM], self.env.ACC_WIDTH)
+
+    def exec_finish(self, i: int) -> None:
+        """FINISH only signals completion; the scheduler ends when every queue is empty."""
+
+    def exec_fault(self, fault: Exception) -> None:
+        raise fault
+
+    # ------------------------------------------------------------------ micro-op loop nests
+    def _loop_count(self, i: int, row) -> int:
+        bgn, end = row[UOP_BGN], row[UOP_END]
+        if bgn > end:
+            raise InvalidInstruction(i, self._program.describe(i),
+                                     f"uop_bgn {bgn} is past uop_end {end}")
+        if end > self.env.UOP_BUFF_DEPTH:
+            raise SramAccessFault(i, self._program.describe(i), (
+                f"reads micro-ops [{bgn}, {end}), outside the micro-op buffer of "
+                f"{self.env.UOP_BUFF_DEPTH} elements"))
+        return row[ITER_OUT] * row[ITER_IN] * (end - bgn)
+
+    def _plan(self, i: int, row, kind: str):
+        uops = self.sram.uop[row[UOP_BGN]:row[UOP_END]]
+        key = (kind, tuple(row[5:6] + row[8:]), uops.tobytes())
+        plan = self._plans.get(key)
+        if plan is None:
+            nest = self._nest(i, row, uops, kind)
+            plan = self._build(nest, row, kind)
+            if len(self._plans) >= _CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
+
+    def _nest(self, i: int, row, uops: np.ndarray, kind: str) -> LoopNest:
+        dst, src, wgt = self.isa.uop.decode_rows(uops).T
+        factors = {"dst": (row[DST_FACTOR_OUT], row[DST_FACTOR_IN]),
+                   "src": (row[SRC_FACTOR_OUT], row[SRC_FACTOR_IN])}
+        bases = {"dst": dst, "src": src}
+        env = self.env
+        if kind == "gemm":
+            factors["wgt"] = (row[WGT_FACTOR_OUT], row[WGT_FACTOR_IN])
+            bases["wgt"] = wgt
+            limits = {"dst": ("accumulator", env.ACC_BUFF_DEPTH)}
+            if not row[RESET_REG]:
+                limits.update(src=("input", env.INP_BUFF_DEPTH), wgt=("weight", env.WGT_BUFF_DEPTH))
+        else:
+            limits = {"dst": ("accumulator", env.ACC_BUFF_DEPTH)}
+            if not row[USE_IMM]:
+                limits["src"] = ("accumulator", env.ACC_BUFF_DEPTH)
+        nest = LoopNest(row[ITER_OUT], row[ITER_IN], bases, factors)
+        for which, (name, depth) in limits.items():
+            top, u = nest.largest(which)
+            if top >= depth:
+                raise SramAccessFault(i, self._program.describe(i), (
+                    f"micro-op {row[UOP_BGN] + u} ({which} index {int(nest.bases[which][u])}) "
+                    f"reaches {name} element {top} at iteration ({nest.iter_out - 1}, "
+                    f"{nest.iter_in - 1}); the {name} buffer has {depth} elements"))
+        return nest
+
+    def _build(self, nest: LoopNest, row, kind: str):
+        if kind == "gemm":
+            if nest.size > MAX_CONTRIBUTIONS:
+                return ChunkedPlan(nest, row[RESET_REG], self.env)
+            return plan_gemm(row[RESET_REG], nest.indices("dst"), nest.indices("src"),
+                             nest.indices("wgt"), self.env)
+        if nest.size > MAX_CONTRIBUTIONS:
+            return _ChunkedAlu(nest, row[USE_IMM], self.env.ACC_BUFF_DEPTH)
+        return plan_alu(nest.indices("dst"), nest.indices("src"), row[USE_IMM],
+                        self.env.ACC_BUFF_DEPTH)
+
+
+class _ChunkedAlu:
+    """An ALU nest too large for one plan: consecutive chunks, in order."""
+
+    def __init__(self, nest: LoopNest, use_imm: int, depth: int):
+        self.nest, self.use_imm, self.depth = nest, use_imm, depth
+
+    def run(self, acc, *args) -> None:
+        for n0, n1 in self.nest.chunks():
+            plan_alu(self.nest.indices("dst", n0, n1), self.nest.indices("src", n0, n1),
+                     self.use_imm, self.depth).run(acc, *args)
