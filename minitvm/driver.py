@@ -17,6 +17,10 @@ in TE schedules minitvm accepts); VectorizeLoop (vectorized loops stay loops of 
 `simple_mode=False` would enable: with TVM's default configuration it only splits loops
 of symbolic extent at `likely` guards, which changes speed, never results.
 
+`build` lowers under one extra config entry, "tir.reuse_require_exact_matched_dtype"
+(StorageRewrite then shares memory only between arrays of one element type, TVM's rule
+for targets that cannot reinterpret memory, which the numpy host build cannot either).
+
 Set `MINITVM_DUMP_IR=1` (or pass `dump=True`, or `dump=callable(phase, name, func)`)
 to see the IR after every pass.
 """
@@ -27,41 +31,28 @@ import os
 import sys
 
 from .tir.function import IRModule, PrimFunc
+from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op, simplify,
+                        storage_flatten, storage_rewrite, unroll_loop)
 from .transform.pass_infra import PassContext, pass_name
-
-
-class _Lazy:
-    """The pass `fn` of module `minitvm.transform.<module>`, imported when it first runs."""
-
-    def __init__(self, module, fn=None):
-        self.module, self.fn = module, fn or module
-
-    def __call__(self, func):
-        module = importlib.import_module(f"minitvm.transform.{self.module}")
-        return getattr(module, self.fn)(func)
-
-    def __repr__(self):
-        return f"minitvm.transform.{self.module}.{self.fn}"
-
 
 USER = "user passes of this phase (PassContext config 'tir.add_lower_pass')"
 
 PIPELINE = [
     (0, "user", USER),
     # phase 1: from TE stages to flat memory
-    (1, "tir.StorageFlatten", _Lazy("storage_flatten")),
-    (1, "tir.Simplify", _Lazy("simplify")),
+    (1, "tir.StorageFlatten", storage_flatten),
+    (1, "tir.Simplify", simplify),
     (1, "user", USER),
     # phase 2: replicate virtual threads, then plan memory over the result
-    (2, "tir.InjectVirtualThread", _Lazy("inject_virtual_thread")),
-    (2, "tir.StorageRewrite", _Lazy("storage_rewrite")),
-    (2, "tir.UnrollLoop", _Lazy("unroll_loop")),
+    (2, "tir.InjectVirtualThread", inject_virtual_thread),
+    (2, "tir.StorageRewrite", storage_rewrite),
+    (2, "tir.UnrollLoop", unroll_loop),
     (2, "user", USER),
     # phase 3: clean up what the rewrites left, then name common subexpressions
-    (3, "tir.Simplify", _Lazy("simplify")),
-    (3, "tir.RemoveNoOp", _Lazy("remove_no_op")),
+    (3, "tir.Simplify", simplify),
+    (3, "tir.RemoveNoOp", remove_no_op),
     (3, "user", USER),
-    (3, "tir.CommonSubexprElimTIR", _Lazy("cse", "common_subexpr_elim")),
+    (3, "tir.CommonSubexprElimTIR", common_subexpr_elim),
 ]
 
 
@@ -72,7 +63,7 @@ def pipeline(ctx=None):
     steps = []
     for phase, name, fn in PIPELINE:
         if fn is USER:
-            steps.extend((phase, pass_name(user_fn), user_fn) for user_fn in ctx.user_passes(phase))
+            steps.extend((phase, pass_name(fn), fn) for fn in ctx.user_passes(phase))
         else:
             steps.append((phase, name, fn))
     return [step for step in steps if ctx.pass_enabled(step[1])]
@@ -104,8 +95,8 @@ def build(inp, args=None, target="llvm", name="main", binds=None):
         mod = inp
     else:
         # The host build does not reinterpret memory: plan storage per element type.
-        config = {"tir.reuse_require_exact_matched_dtype": True}
-        with PassContext.current().with_config(**config):
+        exact = {"tir.reuse_require_exact_matched_dtype": True}
+        with PassContext.current().with_config(exact):
             mod = lower(inp, args, name=name, binds=binds)
     if name not in mod:
         raise KeyError(f"build: the module has no function {name!r} "
@@ -131,9 +122,7 @@ def _to_primfuncs(inp, args, name, binds):
     if args is None:
         raise TypeError("lower(schedule, args): the argument tensors are missing")
     schedule = importlib.import_module("minitvm.schedule")
-    if binds:
-        return {name: schedule.schedule_to_primfunc(inp, list(args), name, binds=binds)}
-    return {name: schedule.schedule_to_primfunc(inp, list(args), name)}
+    return {name: schedule.schedule_to_primfunc(inp, list(args), name, binds=binds)}
 
 
 def _dumper(dump):

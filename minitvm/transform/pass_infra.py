@@ -52,8 +52,8 @@ class PassContext:
         PassContext._local.stack.pop()
         return False
 
-    def with_config(self, **changes):
-        """A copy of this context with `config` entries added or replaced."""
+    def with_config(self, changes):
+        """A copy of this context with the `changes` config entries added or replaced."""
         return PassContext(self.opt_level, self.required_pass, self.disabled_pass,
                            self.instruments, {**self.config, **changes})
 

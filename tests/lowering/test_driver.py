@@ -154,3 +154,17 @@ def test_a_pass_that_needs_flat_buffers_says_so_when_run_too_early():
     with ctx, pytest.raises(PassOrderError,
                             match="tir.StorageRewrite needs tir.StorageFlatten to have run first"):
         minitvm.lower(small_program())
+
+
+def test_build_plans_storage_per_element_type():
+    # the host build cannot reinterpret int8 memory as int32, so build asks StorageRewrite
+    # for TVM's exact-dtype reuse rule; lower keeps TVM's default (listings unchanged)
+    seen = []
+
+    def spy(f):
+        seen.append(PassContext.current().config.get("tir.reuse_require_exact_matched_dtype"))
+        return f
+    with PassContext(config={"tir.add_lower_pass": [(2, spy)]}):
+        minitvm.build(small_program())
+        minitvm.lower(small_program())
+    assert seen == [True, None]

@@ -137,3 +137,33 @@ def test_needs_flattened_buffers():
     from dataclasses import replace
     with pytest.raises(PassOrderError, match="tir.StorageRewrite needs tir.StorageFlatten"):
         storage_rewrite(replace(f, phases=()))
+
+
+def cross_dtype_program():
+    """An int8 array dies; a later, smaller int32 array could take its storage."""
+    a = param("A", (N,), "int32")
+    big, small = flat("big", dtype="int8", n=4 * N), flat("small", n=N // 2)
+    i = var("i")
+    fill = loop(i, 4 * N, S.BufferStore(big, E.IntImm("int8", 1), (i,)))
+    use_big = S.BufferStore(a[1], E.Cast("int32", E.BufferLoad(big, (i32(0),))), (i32(0),))
+    body = S.seq(alloc(big, S.seq(fill, use_big)),
+                 alloc(small, S.seq(elementwise(small, lambda v: v, a[1]),
+                                    elementwise(a[1], lambda v: v, small))))
+    return func([a], body, phases=[FLATTENED]), big, small
+
+
+def test_a_larger_freed_entry_of_another_type_is_reused_as_tvm_does():
+    f, big, small = cross_dtype_program()
+    g = storage_rewrite(f)
+    [allocation] = collect(g.body, S.Allocate)
+    assert allocation.buffer_var is big.data
+    assert {s.buffer.dtype for s in collect(g.body, S.BufferStore)
+            if s.buffer.data is big.data} == {"int8", "int32"}
+
+
+def test_exact_dtype_config_keeps_types_apart():
+    from minitvm.transform import PassContext
+    f, big, small = cross_dtype_program()
+    with PassContext(config={"tir.reuse_require_exact_matched_dtype": True}):
+        g = storage_rewrite(f)
+    assert {a.buffer_var for a in collect(g.body, S.Allocate)} == {big.data, small.data}
