@@ -10,6 +10,7 @@ import importlib
 _SUBMODULES = ("arith", "contrib", "driver", "nd", "rpc", "runtime", "schedule", "target",
                "te", "testing", "tir", "topi", "transform")
 _FROM_DRIVER = ("lower", "build")
+_FROM_RUNTIME = ("cpu", "ext_dev", "device")
 
 
 def __getattr__(name):
@@ -17,8 +18,10 @@ def __getattr__(name):
         return importlib.import_module(f"{__name__}.{name}")
     if name in _FROM_DRIVER:
         return getattr(importlib.import_module(f"{__name__}.driver"), name)
+    if name in _FROM_RUNTIME:
+        return getattr(importlib.import_module(f"{__name__}.runtime"), name)
     raise AttributeError(f"module 'minitvm' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES) + list(_FROM_DRIVER))
+    return sorted(list(globals()) + list(_SUBMODULES) + list(_FROM_DRIVER) + list(_FROM_RUNTIME))

@@ -5,7 +5,8 @@ all writes), then T2, and so on. That equals the sequential order when, for ever
 two accesses to one allocation where at least one writes:
 
 * within one store: the write is injective over its loops, and a read of the written
-  memory either never meets the write or meets it only in the same iteration;
+  memory either never meets the write (disjoint ranges, or a GCD test) or meets it
+  only in the same iteration;
 * between stores Ti before Tj: accesses either never meet, or meet only when the
   loops the two stores share have equal values (then Ti's access comes first in
   both orders).
@@ -17,6 +18,7 @@ vectorizer re-evaluates them per store). Anything not proven safe is refused.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -169,10 +171,19 @@ def _difference_interval(a, b, a_part, b_part):
 
 
 def _disjoint(a, b):
-    """No iteration of `a` touches an element any iteration of `b` touches."""
+    """No iteration of `a` touches an element any iteration of `b` touches: their
+    index ranges do not overlap, or (GCD test) the difference of the two indices is a
+    combination of the loop coefficients that can never be zero."""
     if a.form is not None and b.form is not None:
-        diff = _difference_interval(a, b, _split(a, a.loops), _split(b, b.loops))
-        return diff is not None and (diff[0] > 0 or diff[1] < 0)
+        a_part, b_part = _split(a, a.loops), _split(b, b.loops)
+        diff = _difference_interval(a, b, a_part, b_part)
+        if diff is not None and (diff[0] > 0 or diff[1] < 0):
+            return True
+        offset = a_part[1] - b_part[1]
+        if offset.coeffs:
+            return False
+        step = math.gcd(*a_part[0].coeffs.values(), *b_part[0].coeffs.values())
+        return offset.const % step != 0 if step else offset.const != 0
     ra, rb = a.analyzer.bounds(a.index), b.analyzer.bounds(b.index)
     return ra is not None and rb is not None and (ra[1] < rb[0] or rb[1] < ra[0])
 

@@ -5,9 +5,10 @@ axis of a D-dimensional grid, so expressions broadcast to the grid. Loads whose
 index is affine in the loop variables become strided views of the flat buffer (no
 copy); other loads gather. Loads evaluated only under a condition (the branches of
 `if_then_else`, stores under a guard) may be out of range where the condition is
-false, so unless provably in range they gather with clipped indices. Subexpressions
-that do not depend on the grid are emitted by the scalar emitter, as typed numpy
-scalars. numpy's fixed-width integer arithmetic wraps like C, so values are exact.
+false, so unless provably in range they gather with clipped indices (even when
+they do not vary over the grid). Other subexpressions that do not depend on the
+grid are emitted by the scalar emitter, as typed numpy scalars. numpy's fixed-width
+integer arithmetic wraps like C, so values are exact.
 """
 from __future__ import annotations
 
@@ -60,11 +61,12 @@ class VectorEmitter(Visitor):
         self.scalar = _LetAwareScalar(ctx, self)
         self._bound = set()
         self._depends = {}
+        self._loads = {}
 
     # --- entry points
     def emit(self, e):
         """Source of `e`'s value: an array over the grid, or a typed scalar if invariant."""
-        if self.depends(e):
+        if self.depends(e) or self._guarded_load(e):
             return self.visit(e)
         if isinstance(e, (E.IntImm, E.FloatImm)):
             return self.ctx.constant(e.dtype, e.value)
@@ -81,6 +83,20 @@ class VectorEmitter(Visitor):
                 self.lets[v])) for v in found)
         return self._depends[key]
 
+    def _guarded_load(self, e):
+        """Whether `e` loads memory while evaluated under a condition (so it must not raise
+        where the condition is false), directly or through instance lets."""
+        if not self.conditional:
+            return False
+        key = id(e)
+        if key not in self._loads:
+            found = []
+            post_order_visit(e, lambda n: found.append(n) if isinstance(
+                n, (E.BufferLoad, E.Var)) else None)
+            self._loads[key] = any(isinstance(n, E.BufferLoad) or (
+                n in self.lets and self._guarded_load(self.lets[n])) for n in found)
+        return self._loads[key]
+
     def bind(self, var):
         """Name of a grid axis or instance let variable, emitting its setup line once."""
         name = self.ctx.namer.name(var)
@@ -92,6 +108,8 @@ class VectorEmitter(Visitor):
                                   f"{np_dtype(var.dtype)})")
             elif self.depends(var):
                 self.lines.append(f"{name} = {self.visit(self.lets[var])}")
+            elif self._guarded_load(var):     # a scalar for the scalar emitter to use
+                self.lines.append(f"{name} = _item({self.visit(self.lets[var])})")
             else:
                 self.lines.append(f"{name} = {self.scalar.emit(self.lets[var])}")
         return name

@@ -35,23 +35,41 @@ def emit_region(ctx, loop, plans):
 
 
 def _emit_plan(ctx, plan):
-    loops = plan.instance.loops
-    contraction = _contraction(plan)
+    t = plan.instance
+    opened = _open_invariant_guards(ctx, plan)
+    guards = t.guards[opened:]
+    contraction = None if guards else _contraction(plan)
     estimate = _contraction_size if contraction else _grid_size
-    chunked = _plan_chunks(loops, lambda lengths: estimate(lengths, contraction) * 8)
-    axes = _open_chunks(ctx, loops, chunked)
-    vec = VectorEmitter(ctx, axes, dict(plan.instance.lets), plan.analyzer,
-                        conditional=bool(plan.instance.guards))
+    chunked = _plan_chunks(t.loops, lambda lengths: estimate(lengths, contraction) * 8)
+    vec = VectorEmitter(ctx, _open_chunks(ctx, t.loops, chunked), dict(t.lets),
+                        plan.analyzer, conditional=bool(guards))
     if contraction:
         body = _contraction_lines(ctx, plan, vec, contraction)
     elif plan.reduction:
-        body = _reduction_lines(ctx, plan, vec)
+        body = _reduction_lines(ctx, plan, vec, guards)
     else:
-        body = _store_lines(ctx, plan, vec)
+        body = _store_lines(ctx, plan, vec, guards)
     for line in vec.lines + body:
         ctx.out.line(line)
-    for _ in chunked:
+    for _ in range(len(chunked) + bool(opened)):
         ctx.out.dedent()
+
+
+def _open_invariant_guards(ctx, plan):
+    """Turn the leading guards that do not vary over the nest into one Python `if`;
+    returns how many guards it took."""
+    t = plan.instance
+    probe = VectorEmitter(ctx, _open_chunks(None, t.loops, {}), dict(t.lets), plan.analyzer)
+    count = 0
+    while count < len(t.guards) and not probe.depends(t.guards[count]):
+        count += 1
+    if count:
+        condition = probe.scalar.emit(all_of(*t.guards[:count]))
+        for line in probe.lines:
+            ctx.out.line(line)
+        ctx.out.line(f"if {condition}:")
+        ctx.out.indent()
+    return count
 
 
 def _open_chunks(ctx, loops, chunked):
@@ -94,14 +112,14 @@ def _plan_chunks(loops, nbytes):
 
 # --- stores -----------------------------------------------------------------------
 
-def _store_lines(ctx, plan, vec):
+def _store_lines(ctx, plan, vec, guards):
     t = plan.instance
     mem = ctx.memory_of(t.store.buffer)
     form = plan.analyzer.affine(t.index)
     value = vec.emit(t.store.value)
-    if not t.guards:
+    if not guards:
         return [f"{vec.view(mem, form, t.store.buffer.name)}[...] = {value}"]
-    mask = vec.emit(all_of(*t.guards))
+    mask = vec.emit(all_of(*guards))
     if vec.in_range(form, mem):
         return [f"np.copyto({vec.view(mem, form, t.store.buffer.name)}, {value}, "
                 f"where={mask})"]
@@ -109,13 +127,13 @@ def _store_lines(ctx, plan, vec):
             f"{_grid(vec, ())}, {t.store.buffer.name!r})"]
 
 
-def _reduction_lines(ctx, plan, vec):
+def _reduction_lines(ctx, plan, vec, guards):
     t, red = plan.instance, plan.reduction
     mem = ctx.memory_of(t.store.buffer)
     dtype = t.store.buffer.dtype
     axes = tuple(k for k, l in enumerate(t.loops) if l in red.axes)
     value = vec.emit(red.value)
-    mask = vec.emit(all_of(*t.guards)) if t.guards else None
+    mask = vec.emit(all_of(*guards)) if guards else None
     if mask:
         value = f"np.where({mask}, {value}, {ctx.constant(dtype, _identity(red, dtype))})"
     reduced = f"_reduce({_UFUNC[red.combiner]}, {value}, {axes}, {_grid(vec, ())}, " \
@@ -161,9 +179,9 @@ class _Contraction:
 
 
 def _contraction(plan):
-    """The einsum form of a sum-of-products reduction, or None."""
+    """The einsum form of an unguarded sum-of-products reduction, or None."""
     t, red = plan.instance, plan.reduction
-    if red is None or red.combiner != "add" or t.guards or not isinstance(red.value, E.Mul) \
+    if red is None or red.combiner != "add" or not isinstance(red.value, E.Mul) \
             or len(t.loops) > len(_LETTERS):
         return None
     operands = [_operand(term, plan) for term in (red.value.a, red.value.b)]

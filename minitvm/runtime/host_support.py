@@ -90,6 +90,14 @@ def _contract(spec, x, y, dtype, path):
     return out.astype(dtype)
 
 
+def _item(value):
+    """A size-1 array as the scalar the scalar code uses (Python int or bool, numpy float)."""
+    value = np.asarray(value).reshape(())[()]
+    if value.dtype.kind in "iu":
+        return int(value)
+    return bool(value) if value.dtype.kind == "b" else value
+
+
 def _tdiv(a, b):
     """C's truncating integer division of Python ints."""
     q = abs(a) // abs(b)

@@ -31,14 +31,6 @@ class Module:
     def __call__(self, *args):
         return self.get_function(self.entry_name)(*args)
 
-    @property
-    def entry_func(self):
-        return self.get_function(self.entry_name)
-
-    @property
-    def imported_modules(self):
-        return []
-
     def get_source(self, fmt=""):
         raise NotImplementedError(f"{type(self).__name__} has no source")
 

@@ -243,3 +243,61 @@ def test_fused_loops_are_split_back_and_vectorized():
     assert "_gather" not in mod.get_source()         # strided views, not index arrays
     want = np.array([x[(n // 12) * 100 + ((n // 4) % 3) * 10 + n % 4] for n in range(60)])
     np.testing.assert_array_equal(got, want)
+
+
+def _guarded_matmul_column():
+    """k split by nparts=2 into (2, 2) for k < 3, with the guard around two stores:
+    the guard and the load of B do not vary over the vectorized loop i."""
+    a, b, c = param("A", "int32", (2, 3)), param("B", "int32", (3,)), param("C", "int32", (4,))
+    ko, ki, i = ivars("k_outer", "k_inner", "i")
+    k = ko * 2 + ki
+    update = T.IfThenElse(T.call_intrin("bool", "tir.likely", k < 3), T.seq(
+        store(c[2], i * 2, load(c[2], i * 2) + load(a[2], i * 3 + k) * load(b[2], k)),
+        store(c[2], i * 2 + 1, load(c[2], i * 2 + 1) + load(b[2], k))))
+    return func([a, b, c], grid([(ko, 2), (ki, 2), (i, 2)], update))
+
+
+def test_guard_protects_loads_that_do_not_vary_over_the_nest():
+    x, y = np.arange(6, dtype="int32").reshape(2, 3), np.array([1, 10, 100], "int32")
+    for vectorize in (False, True):
+        mod, (_, _, out) = build_and_run(_guarded_matmul_column(), [x, y, np.zeros(4, "int32")],
+                                         vectorize)
+        np.testing.assert_array_equal(out.reshape(2, 2)[:, 0], x @ y)
+        np.testing.assert_array_equal(out.reshape(2, 2)[:, 1], [111, 111])
+    assert_vectorized(mod)          # the two stores interleave (GCD test) and reduce
+
+
+def test_conditions_fixed_for_the_whole_nest_guard_their_loads():
+    """An outer loop kept in Python (it calls an extern), inner loops vectorized: the
+    guard `k < 3` becomes a Python `if`, and the if_then_else reads B[k] only if k < 3."""
+    a, b, c = param("A", "int32", (2, 3)), param("B", "int32", (3,)), param("C", "int32", (2, 2))
+    k, i = ivars("k", "i")
+    inner = grid([(i, 2)], T.seq(
+        T.IfThenElse(k < 3, store(c[2], i * 2, load(c[2], i * 2) + load(a[2], i * 3 + k)
+                                  * load(b[2], k))),
+        store(c[2], i * 2 + 1, load(c[2], i * 2 + 1) +
+              T.if_then_else(k < 3, load(b[2], k), T.const(1000)))))
+    body = grid([(k, 4)], T.seq(T.Evaluate(T.call_extern("int32", "tick")), inner))
+    ticks = []
+    mod = build_host(func([a, b, c], body), "f", externs={"tick": lambda: ticks.append(1)})
+    x, y = np.arange(6, dtype="int32").reshape(2, 3), np.array([1, 10, 100], "int32")
+    out = nd.empty((2, 2), "int32")
+    mod(nd.array(x), nd.array(y), out)
+    source = mod.get_source()
+    assert "if (k < 3):" in source and "if (k < 3) else 1000" in source
+    np.testing.assert_array_equal(out.numpy(), np.stack([x @ y, [1111, 1111]], axis=1))
+    assert len(ticks) == 4
+
+
+def test_loads_fixed_for_the_nest_under_a_varying_guard_are_clipped():
+    """for k (Python): for i: if i + k < 3: C[i] += B[k]; B[3] is read by no iteration."""
+    b, c = param("B", "int32", (3,)), param("C", "int32", (2,))
+    k, i = ivars("k", "i")
+    inner = grid([(i, 2)], T.IfThenElse(i + k < 3, store(c[2], i, load(c[2], i) + load(b[2],
+                                                                                      k))))
+    body = grid([(k, 4)], T.seq(T.Evaluate(T.call_extern("int32", "tick")), inner))
+    mod = build_host(func([b, c], body), "f", externs={"tick": lambda: None})
+    out = nd.empty(2, "int32")
+    mod(nd.array(np.array([1, 10, 100], "int32")), out)
+    assert "_gather_clip(B" in mod.get_source()
+    np.testing.assert_array_equal(out.numpy(), [111, 11])
