@@ -10,7 +10,9 @@ and 3,136 stores. The benchmark checks the result against numpy, then prints the
 * run: the device re-running the same stream (prepared program cached),
 * numpy: the same multiply-accumulates as one im2col matrix product (float64, exact),
 
-with GEMM micro-ops per second and the ratios. Run: python bench/simulator.py [repeats]
+with GEMM micro-ops per second and the ratios. The simulator runs on one core; numpy's products
+use every core OpenBLAS is given (OPENBLAS_NUM_THREADS=1 compares one core with one core).
+Run: python bench/simulator.py [repeats]
 """
 from __future__ import annotations
 
@@ -139,6 +141,8 @@ def im2col(data: np.ndarray, kernel: np.ndarray):
 
 
 def _median(fn, repeats: int) -> float:
+    """Median wall time of `repeats` calls (one phase per workload: the BLAS threads numpy's
+    products leave spinning would otherwise slow whatever runs next)."""
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -155,29 +159,31 @@ def main(repeats: int = 20) -> None:
     t0 = time.perf_counter()
     conv_program(cmd, sites, data_buf, kernel_buf, res_buf)
     cold = time.perf_counter() - t0
-    result = res_buf.read(0, data.nbytes).view(np.int8).reshape(data.shape)
-    if not np.array_equal(result, conv_reference(data, kernel)):
+    expected = conv_reference(data, kernel)
+    if not np.array_equal(res_buf.read(0, data.nbytes).view(np.int8).reshape(data.shape),
+                          expected):
         raise SystemExit("the simulated convolution differs from numpy")
     stats = simulator.stats()
-    uops = stats["gemm_counter"]
-    print("statistics of one run:", stats)
-    insn_phys, n_insn = cmd.insn_staging.phys_addr, len(cmd.last_records)
-    issue_run = _median(lambda: conv_program(cmd, sites, data_buf, kernel_buf, res_buf), repeats)
-    run = _median(lambda: cmd.device.run(insn_phys, n_insn), repeats)
     x, w = im2col(data, kernel)
     exact = np.rint(x @ w).astype(np.int64).reshape(14, 14, 16, 16).transpose(2, 0, 1, 3)
-    if not np.array_equal(np.clip(exact >> 8, 0, 127).astype(np.int8),
-                          conv_reference(data, kernel)[0, :, :, :, 0]):
-        raise SystemExit("the im2col baseline is wrong")
-    numpy64 = _median(lambda: x @ w, repeats)
+    if not np.array_equal(np.clip(exact >> 8, 0, 127).astype(np.int8), expected[0, :, :, :, 0]):
+        raise SystemExit("the im2col baseline differs from the reference")
     x32, w32 = x.astype(np.float32), w.astype(np.float32)
-    numpy32 = _median(lambda: x32 @ w32, repeats)
-    print(f"first run (issue + prepare + run): {cold * 1e3:8.2f} ms")
-    for label, t in (("issue + run", issue_run), ("run (device only)", run)):
-        print(f"{label:<34}: {t * 1e3:8.2f} ms  {uops / t / 1e6:7.1f} M GEMM micro-ops/s  "
-              f"{t / numpy64:5.2f}x numpy float64")
-    print(f"{'numpy im2col float64 (exact)':<34}: {numpy64 * 1e3:8.2f} ms")
-    print(f"{'numpy im2col float32 (not exact)':<34}: {numpy32 * 1e3:8.2f} ms")
+    insn_phys, count = cmd.insn_staging.phys_addr, len(cmd.last_records)
+    runs = {"issue + run": lambda: conv_program(cmd, sites, data_buf, kernel_buf, res_buf),
+            "run (device only)": lambda: cmd.device.run(insn_phys, count),
+            "numpy im2col float64 (exact)": lambda: x @ w,
+            "numpy im2col float32 (inexact)": lambda: x32 @ w32}
+    median = {label: _median(fn, repeats) for label, fn in runs.items()}
+    uops, numpy64 = stats["gemm_counter"], median["numpy im2col float64 (exact)"]
+    print(f"{count} instructions, statistics of one run: {stats}")
+    print(f"first run (records kernels, builds plans): {cold * 1e3:8.2f} ms")
+    for label, t in median.items():
+        line = f"{label:<32}: {t * 1e3:8.2f} ms (median of {repeats})"
+        if not label.startswith("numpy"):
+            line += f"  {uops / t / 1e6:6.1f} M GEMM micro-ops/s  {t / numpy64:5.2f}x numpy float64"
+            line += f"  {t / median['numpy im2col float32 (inexact)']:5.2f}x numpy float32"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -147,7 +147,8 @@ class Environment:
         if isinstance(cfg, Config):
             self.config, source = cfg, "configuration"
         elif isinstance(cfg, Mapping):
-            self.config, source = parse_config(cfg, "configuration dict", False), "configuration dict"
+            source = "configuration dict"
+            self.config = parse_config(cfg, source, known_target=False)
         elif isinstance(cfg, (str, os.PathLike)):
             self.config, source = read_config(cfg), str(cfg)
         else:

@@ -61,7 +61,8 @@ OPCODE, POP_PREV, POP_NEXT, PUSH_PREV, PUSH_NEXT = _positions(_HEAD, [n for n, _
 (MEMORY_TYPE, SRAM_BASE, DRAM_BASE, Y_SIZE, X_SIZE, X_STRIDE, Y_PAD_0, Y_PAD_1, X_PAD_0,
  X_PAD_1) = _positions(MEM_FIELDS, [n for n, _ in MEM_FIELDS[5:]])
 (RESET_REG, UOP_BGN, UOP_END, ITER_OUT, ITER_IN, DST_FACTOR_OUT, DST_FACTOR_IN, SRC_FACTOR_OUT,
- SRC_FACTOR_IN, WGT_FACTOR_OUT, WGT_FACTOR_IN) = _positions(GEMM_FIELDS, [n for n, _ in GEMM_FIELDS[5:]])
+ SRC_FACTOR_IN, WGT_FACTOR_OUT, WGT_FACTOR_IN) = _positions(GEMM_FIELDS,
+                                                           [n for n, _ in GEMM_FIELDS[5:]])
 ALU_OPCODE, USE_IMM, IMM = _positions(ALU_FIELDS, ("alu_opcode", "use_imm", "imm"))
 
 

@@ -10,8 +10,10 @@ Where it sits: between the compiled host code and the device. It mirrors VTA's C
     VTAPushGEMMOp / VTAPushALUOp     CommandQueue.push_gemm_op / push_alu_op
     VTADepPush / VTADepPop           CommandQueue.dep_push / dep_pop
     VTASynchronize / VTASetDebugMode CommandQueue.synchronize / set_debug_mode
+    VTAReadBarrier / WriteBarrier    CommandQueue.read_barrier / write_barrier (no-ops: coherent)
 
-Each call appends instruction records (lists of field values in `isa`'s table order). Micro-op
+Each call appends instruction records (lists of field values in the order of `isa`'s field
+tables: MEM_FIELDS, GEMM_FIELDS, ALU_FIELDS; the literal lists below follow them). Micro-op
 kernels are recorded once per (call site, closure value) and stay resident in the micro-op
 buffer until evicted or until `synchronize`, which uncaches them all (spec §4.3, the rule
 behind uop_load_nbytes). `synchronize` closes the stream (spec §4.6), encodes it into 128-bit
@@ -28,8 +30,8 @@ from .environment import (DEBUG_DUMP_INSN, DEBUG_DUMP_UOP, DEBUG_FORCE_SERIAL, E
                           VTAError, get_env)
 from .isa import (MEM_ACC, MEM_ACC_8BIT, MEM_INP, MEM_OUT, MEM_UOP, MEM_WGT, MEMORY_TYPE,
                   OPCODE_ALU, OPCODE_FINISH, OPCODE_GEMM, OPCODE_LOAD, OPCODE_STORE, POP_NEXT,
-                  POP_PREV, PUSH_NEXT, PUSH_PREV, X_SIZE, dump_kernel, dump_stream,
-                  instruction_set)
+                  POP_PREV, PUSH_NEXT, PUSH_PREV, UOP_BGN, UOP_END, X_SIZE, dump_kernel,
+                  dump_stream, instruction_set)
 from .simulator import Device, DeviceMemory, DramBuffer
 
 QID_LOAD, QID_COMPUTE, QID_STORE = 1, 2, 3
@@ -124,6 +126,12 @@ class CommandQueue:
             raise RuntimeAPIError("set_debug_mode: DEBUG_FORCE_SERIAL (32) is not modelled")
         self.debug_flag = flag
 
+    def read_barrier(self, buf: DramBuffer, elem_bits: int, start: int, extent: int) -> None:
+        """VTAReadBarrier: nothing to do, host and device accesses are coherent."""
+
+    def write_barrier(self, buf: DramBuffer, elem_bits: int, start: int, extent: int) -> None:
+        """VTAWriteBarrier: nothing to do, host and device accesses are coherent."""
+
     # ------------------------------------------------------------------------- DMA
     def load_buffer_2d(self, src: DramBuffer, src_elem_offset: int, x_size: int, y_size: int,
                        x_stride: int, x_pad_before: int, y_pad_before: int, x_pad_after: int,
@@ -192,7 +200,7 @@ class CommandQueue:
             if mode == 1 and not -(1 << 15) <= imm < 1 << 15:
                 raise RuntimeAPIError(f"uop_push: immediate {imm} does not fit in 16 signed bits")
             kernel.mode, kernel.reset_out = mode, reset_out
-            kernel.opcode, kernel.use_imm, kernel.imm = (opcode, use_imm, imm) if mode else (0, 0, 0)
+            kernel.opcode, kernel.use_imm, kernel.imm = settings[2:] if mode else (0, 0, 0)
         elif settings != (kernel.mode, kernel.reset_out) + (
                 (kernel.opcode, kernel.use_imm, kernel.imm) if kernel.mode == 1 else ()):
             raise RuntimeAPIError("uop_push: mode, reset_out, opcode, use_imm and imm must be the "
@@ -267,7 +275,7 @@ class CommandQueue:
     def _push_kernel(self, kernel: UopKernel, insn: list) -> None:
         if not kernel.cached:
             self._place(kernel)
-        insn[6], insn[7] = kernel.sram_begin, kernel.sram_end
+        insn[UOP_BGN], insn[UOP_END] = kernel.sram_begin, kernel.sram_end
         self._append(QID_COMPUTE, insn)
         self._check_overflow()
 
@@ -426,8 +434,10 @@ def buffer_cpu_ptr(buf: DramBuffer) -> np.ndarray:
 def buffer_copy(src, src_offset: int, dst, dst_offset: int, nbytes: int, kind_mask: int) -> None:
     """VTABufferCopy: copy `nbytes` bytes; kind_mask bit 1 (2) says `src` is a device buffer,
     bit 0 (1) says `dst` is; the host side is a numpy array (byte offsets)."""
-    data = (src.read(src_offset, nbytes) if kind_mask & 2
-            else np.ascontiguousarray(src).reshape(-1).view(np.uint8)[src_offset:src_offset + nbytes])
+    if kind_mask & 2:
+        data = src.read(src_offset, nbytes)
+    else:
+        data = np.ascontiguousarray(src).reshape(-1).view(np.uint8)[src_offset:src_offset + nbytes]
     if len(data) != nbytes:
         raise RuntimeAPIError(f"buffer_copy: the host source holds fewer than "
                               f"{src_offset + nbytes} bytes")

@@ -41,10 +41,6 @@ def test_default_configuration_matches_the_spec_table():
     assert (env.DEBUG_DUMP_INSN, env.DEBUG_DUMP_UOP) == (2, 4)
 
 
-def test_no_compiler_hooks_yet():
-    assert not hasattr(Environment, "gemm") and not hasattr(Environment, "target")
-
-
 def test_dev_constants_are_the_isa_numbers():
     dev = get_env().dev
     assert dev is get_env().dev

@@ -48,7 +48,8 @@ def test_index_fields_follow_the_configuration():
 
 def test_a_format_that_overflows_its_word_is_refused():
     class Huge:
-        LOG_UOP_BUFF_DEPTH, LOG_INP_BUFF_DEPTH, LOG_WGT_BUFF_DEPTH, LOG_ACC_BUFF_DEPTH = 13, 16, 16, 16
+        LOG_UOP_BUFF_DEPTH, LOG_INP_BUFF_DEPTH = 13, 16
+        LOG_WGT_BUFF_DEPTH, LOG_ACC_BUFF_DEPTH = 16, 16
     with pytest.raises(isa.EncodingError, match="GEMM fields need 160 bits"):
         isa.layout(Huge, "GEMM", isa.GEMM_FIELDS, 64, 128)
 

@@ -9,7 +9,7 @@ import pytest
 from vta_backend import isa
 from vta_backend import runtime as rt
 from vta_backend.environment import DEBUG_DUMP_INSN, DEBUG_DUMP_UOP, get_env
-from vta_backend.isa import ALU_ADD, MEM_ACC, MEM_INP, MEM_OUT, MEM_UOP
+from vta_backend.isa import ALU_ADD, MEM_ACC, MEM_INP, MEM_OUT
 from vta_backend.simulator import DeviceMemory, DramError
 from vta_backend.testing import simulator
 
@@ -80,6 +80,18 @@ def test_a_second_pop_of_one_direction_commits_the_first_as_a_nop(cmd):
     cmd.dep_pop(2, 1)
     assert cmd.records == [[isa.OPCODE_LOAD, 0, 1, 0, 0, MEM_INP] + [0] * 9]
     assert cmd._pending_next[1] == 1
+
+
+def test_the_queued_stream_as_raw_words(cmd):
+    cmd.dep_push(3, 2)
+    cmd.dep_pop(3, 2)
+    cmd.push_gemm_op(rt.UopKernelMap(), _reset_kernel(cmd, [5]))
+    words = cmd.words()
+    assert words.shape == (3, 2) and words.dtype == np.uint64
+    assert [cmd.isa.decode(int(lo) | int(hi) << 64) for lo, hi in words] == cmd.records
+    cmd.synchronize()
+    staged = cmd.insn_staging.data[:16 * len(cmd.last_records)].view(np.uint64).reshape(-1, 2)
+    assert np.array_equal(staged[:3], words)
 
 
 def test_synchronize_makes_compute_wait_for_load_and_store_then_finishes(cmd):
@@ -165,6 +177,35 @@ def test_gemm_loops_are_outer_then_inner_and_a_single_alu_loop_is_inner(cmd):
             g[isa.WGT_FACTOR_OUT], g[isa.WGT_FACTOR_IN]) == (5, 1, 1, 2, 3, 0)
     assert (a[isa.ITER_OUT], a[isa.ITER_IN], a[isa.DST_FACTOR_IN], a[isa.SRC_FACTOR_IN],
             a[isa.ALU_OPCODE], a[isa.USE_IMM], a[isa.IMM]) == (1, 6, 1, 2, isa.ALU_MAX, 1, -7)
+
+
+def test_a_full_instruction_staging_buffer_runs_what_is_queued(monkeypatch):
+    monkeypatch.setattr(rt, "STAGING_BYTES", 16 * 24)           # room for 24 instructions
+    cmd = new_queue(get_env())
+    acc = dram_array(cmd, np.arange(40 * 16, dtype=np.int32).reshape(40, 16))
+    out = cmd.memory.alloc(40 * 16)
+    cmd.load_buffer_2d(acc, 0, 40, 1, 40, 0, 0, 0, 0, 0, MEM_ACC)
+    cmd.dep_push(2, 3)
+    cmd.dep_pop(2, 3)
+    for k in range(40):
+        cmd.store_buffer_2d(k, MEM_OUT, out, k, 1, 1, 1)
+    assert len(cmd.records) < 24                                 # it has synchronized
+    cmd.synchronize()
+    assert np.array_equal(read(out, np.int8, (40, 16)),
+                          np.arange(40 * 16).reshape(40, 16).astype(np.int8))
+    assert simulator.stats()["out_store_nbytes"] == 40 * 16
+
+
+def test_a_full_micro_op_staging_buffer_runs_what_is_queued(monkeypatch):
+    monkeypatch.setattr(rt, "STAGING_BYTES", 4 * 96)             # room for 96 micro-ops
+    cmd = new_queue(get_env())
+    for k in range(4):                                           # 4 kernels of 30 micro-ops
+        cmd.push_alu_op(rt.UopKernelMap(), lambda _, k=k: [
+            cmd.uop_push(1, 0, d, d, 0, ALU_ADD, 1, k + 1) for d in range(30)])
+    assert [r[isa.X_SIZE] for r in cmd.records if r[0] == isa.OPCODE_LOAD] == [30]
+    cmd.synchronize()
+    assert (cmd.device.sram.acc[:30] == 1 + 2 + 3 + 4).all()
+    assert simulator.stats()["uop_load_nbytes"] == 4 * 4 * 30
 
 
 # ------------------------------------------------------------------------- API errors
@@ -289,13 +330,16 @@ def test_buffer_copy_and_cpu_pointer():
         buf.read(0, 4)
 
 
-def test_command_handle_is_one_queue_per_configuration():
+def test_command_handle_is_one_queue_per_configuration(monkeypatch):
+    monkeypatch.setattr(rt, "_QUEUES", {})          # leave the process's queues alone
+    monkeypatch.setattr(rt, "_MEMORY", DeviceMemory())
     env = get_env()
-    assert rt.command_handle() is rt.command_handle(env)
+    first = rt.command_handle()
+    assert first is rt.command_handle(env) and first.memory is rt.device_memory()
     other = rt.command_handle(env.replace(LOG_BATCH=1))
-    assert other is not rt.command_handle() and other.env.BATCH == 2
+    assert other is not first and other.env.BATCH == 2
     rt.shutdown()
-    assert rt.command_handle() is not other
+    assert first.uop_staging.freed and rt.command_handle() is not first
 
 
 # ------------------------------------------------------------------------- the reference run

@@ -3,7 +3,6 @@ numpy, with the statistics derived by hand, in four configurations."""
 import numpy as np
 import pytest
 
-from vta_backend import isa
 from vta_backend import runtime as rt
 from vta_backend.environment import get_env
 from vta_backend.isa import (ALU_ADD, ALU_MAX, ALU_MIN, ALU_MUL, ALU_SHR, MEM_ACC, MEM_ACC_8BIT,
@@ -166,7 +165,7 @@ def test_reset_gemm_zeroes_and_is_not_counted(env, queue):
     assert simulator.stats()["gemm_counter"] == 0 and simulator.stats()["uop_load_nbytes"] == 8
 
 
-def test_long_accumulations_stay_exact_and_wrap(default_env=None):
+def test_long_accumulations_stay_exact_and_wrap():
     """9000 products of -128 * -128 lanes into one element: past float32 and past int32."""
     env = get_env()
     cmd = new_queue(env)
@@ -184,6 +183,8 @@ def test_long_accumulations_stay_exact_and_wrap(default_env=None):
     cmd.push_gemm_op(rt.UopKernelMap(), record)
     cmd.synchronize()
     assert (cmd.device.sram.acc[0] == wrap([9000 * 16 * 128 * 128])[0]).all()
+    assert simulator.stats() == stats_with(inp_load_nbytes=16, wgt_load_nbytes=256,
+                                           uop_load_nbytes=4, gemm_counter=9000)
 
 
 # ------------------------------------------------------------------------- ALU
@@ -262,7 +263,10 @@ def test_relu_and_shift_and_clip(env, queue):
     expected = np.concatenate([np.maximum(acc0[:4], 0), np.clip(acc0[4:] >> 8, 0, 127)])
     assert np.array_equal(queue.device.sram.acc[:8], expected)
     assert np.array_equal(read(out, np.int8, (8, lanes)), expected.astype(np.int8))
-    assert simulator.stats()["alu_counter"] == 4 + 4 + 4 + 4
+    assert simulator.stats() == stats_with(acc_load_nbytes=(8 + 4) * env.ACC_ELEM_BYTES,
+                                           uop_load_nbytes=4 * (1 + 1 + 2 + 1),
+                                           alu_counter=4 + 4 + 2 * 2 + 4,
+                                           out_store_nbytes=8 * env.OUT_ELEM_BYTES)
 
 
 def test_alu_that_reads_what_it_writes_runs_in_order(env, queue):
@@ -280,6 +284,8 @@ def test_alu_that_reads_what_it_writes_runs_in_order(env, queue):
     expected = np.cumsum(acc0, axis=0)
     expected[n] += 15
     assert np.array_equal(queue.device.sram.acc[:n + 1], expected)
+    assert simulator.stats() == stats_with(acc_load_nbytes=(n + 1) * env.ACC_ELEM_BYTES,
+                                           uop_load_nbytes=8, alu_counter=n + 5)
 
 
 def test_alu_reading_elements_it_writes_later_sees_old_values(env, queue):
@@ -291,6 +297,8 @@ def test_alu_reading_elements_it_writes_later_sees_old_values(env, queue):
         queue.uop_loop_end()))
     queue.synchronize()
     assert np.array_equal(queue.device.sram.acc[:n], acc0[:n] + acc0[1:])
+    assert simulator.stats() == stats_with(acc_load_nbytes=(n + 1) * env.ACC_ELEM_BYTES,
+                                           uop_load_nbytes=4, alu_counter=n)
 
 
 # ------------------------------------------------------------------------- a whole program

@@ -9,3 +9,8 @@ from .dram import PAGE_BYTES, DeviceMemory, DramBuffer, DramError
 from .faults import (DeadlockFault, DramAccessFault, InvalidInstruction, SimulatorFault,
                      SramAccessFault, UnbalancedQueueFault, UndecodableInstruction)
 from .stats import DEBUG_SKIP_EXEC, PROFILER, STAT_NAMES, Profiler
+
+__all__ = ["Device", "PAGE_BYTES", "DeviceMemory", "DramBuffer", "DramError", "DeadlockFault",
+           "DramAccessFault", "InvalidInstruction", "SimulatorFault", "SramAccessFault",
+           "UnbalancedQueueFault", "UndecodableInstruction", "DEBUG_SKIP_EXEC", "PROFILER",
+           "STAT_NAMES", "Profiler"]

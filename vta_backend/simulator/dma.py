@@ -19,6 +19,8 @@ def dram_rows(src: np.ndarray, first: int, y: int, x: int, stride: int) -> np.nd
     """The (y, x, lanes) elements of a strided DRAM block, as a view."""
     if y == 1 or stride == x:
         return src[first:first + y * x].reshape(y, x, -1)
+    if stride > x and first + y * stride <= len(src):
+        return src[first:first + y * stride].reshape(y, stride, -1)[:, :x]
     view = src[first:]
     return as_strided(view, shape=(y, x, view.shape[1]),
                       strides=(stride * view.strides[0],) + view.strides)

@@ -140,7 +140,10 @@ class _MemoryOps:
             pending &= ~bad
         self.valid = active & ~np.isin(np.arange(n), list(self.faults))
 
-    def rows(self, i: int) -> np.ndarray:
+    def rows(self, i: int) -> Optional[np.ndarray]:
+        """The DRAM elements instruction i reads or writes (None: it reads no rows)."""
+        if self.buf[i] < 0:
+            return None
         return self.buffers[self.buf[i]].rows(*self.formats[int(self.mtype[i])])
 
 
