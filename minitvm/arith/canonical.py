@@ -12,7 +12,6 @@ Everything else (min, max, comparisons, ...) goes to the rewrite simplifier it e
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from math import gcd
 
 from ..tir import dtype as dt
@@ -68,7 +67,7 @@ class CanonicalSimplifier(RewriteSimplifier):
             return s
         if not s.mode_compatible(mode):
             s = self.to_split(s.normalize())
-        return replace(s, div_mode=mode)
+        return s._replace(div_mode=mode)
 
     # -- sums -------------------------------------------------------------------------
 
@@ -121,7 +120,7 @@ class CanonicalSimplifier(RewriteSimplifier):
                 ret.mul_to_self(vb)
                 return ret
             s = self.to_split(a)
-            return replace(s, scale=s.scale * vb)
+            return s._replace(scale=s.scale * vb)
         a, b = self.normalize(a), self.normalize(b)
         ret = _mul_and_normalize(a, b)
         if isinstance(ret, E.Mul) and ret.a is e.a and ret.b is e.b:
@@ -143,24 +142,24 @@ class CanonicalSimplifier(RewriteSimplifier):
     def split_div_const(self, lhs, cval, mode):
         lhs = self.convert_div_mode(lhs, mode)
         if lhs.scale % cval == 0:
-            return replace(lhs, scale=lhs.scale // cval)
-        if cval % lhs.scale == 0:
+            return lhs._replace(scale=lhs.scale // cval)
+        if lhs.scale > 0 and cval % lhs.scale == 0:   # (TVM forgets negative scales)
             scaled = cval // lhs.scale
             if lhs.upper_factor == POS_INF or lhs.upper_factor % (lhs.lower_factor * scaled) == 0:
-                return replace(lhs, scale=1, lower_factor=lhs.lower_factor * scaled)
+                return lhs._replace(scale=1, lower_factor=lhs.lower_factor * scaled)
             if lhs.upper_factor <= lhs.lower_factor * scaled:
                 return self.to_split(op.const(0, lhs.dtype))      # (x % c1) / c2 with c2 >= c1
             index = mod_impl(lhs.index, op.const(lhs.upper_factor, lhs.dtype), mode)
-            return replace(lhs, index=index, upper_factor=POS_INF, scale=1,
+            return lhs._replace(index=index, upper_factor=POS_INF, scale=1,
                            lower_factor=lhs.lower_factor * scaled)
         lhs = self.to_split(lhs.normalize())
-        return replace(lhs, lower_factor=lhs.lower_factor * cval, div_mode=mode)
+        return lhs._replace(lower_factor=lhs.lower_factor * cval, div_mode=mode)
 
     def split_mod_const(self, lhs, cval, mode):
         lhs = self.convert_div_mode(lhs, mode)
         if lhs.scale % cval == 0:
-            return replace(lhs, scale=0)
-        if cval % lhs.scale == 0:
+            return lhs._replace(scale=0)
+        if lhs.scale > 0 and cval % lhs.scale == 0:   # (TVM forgets negative scales)
             new_upper = lhs.lower_factor * (cval // lhs.scale)
             if lhs.upper_factor == POS_INF or lhs.upper_factor % new_upper == 0:
                 if new_upper < lhs.upper_factor and lhs.upper_factor != POS_INF:
@@ -168,12 +167,12 @@ class CanonicalSimplifier(RewriteSimplifier):
                     updated = self.to_split(self.visit(inner))
                     if lhs.lower_factor != 1:
                         updated = self.split_div_const(updated, lhs.lower_factor, mode)
-                    return replace(updated, scale=updated.scale * lhs.scale)
-                return replace(lhs, upper_factor=new_upper)
+                    return updated._replace(scale=updated.scale * lhs.scale)
+                return lhs._replace(upper_factor=new_upper)
             if new_upper % lhs.upper_factor == 0:
                 return lhs                                          # (x % 2) % 4 == x % 2
         lhs = self.to_split(lhs.normalize())
-        return replace(lhs, div_mode=mode, upper_factor=cval)
+        return lhs._replace(div_mode=mode, upper_factor=cval)
 
     def _const_divisor(self, e):
         a, b = self._operands(e)
@@ -350,10 +349,13 @@ class CanonicalSimplifier(RewriteSimplifier):
                 and self.analyzer.can_prove(op.greater_equal(normal_extra, zero))):
             divisible.divide_by(divisor)
             return RewriteSimplifier.visit(self, op.less(divisible.normalize(), zero))
-        if (len(extra.args) == 1 and extra.args[0].upper_factor != POS_INF
-                and extra.args[0].upper_factor % (divisor * extra.args[0].lower_factor) == 0):
+        split = extra.args[0] if len(extra.args) == 1 else None
+        # TVM also takes a negative or truncated remainder here, which is wrong
+        # (x*2 - y%2 < 0 is not x < 0): only a floor remainder added once is safe.
+        if (split is not None and split.scale == 1 and split.div_mode == FLOOR
+                and split.upper_factor != POS_INF
+                and split.upper_factor % (divisor * split.lower_factor) == 0):
             divisible.divide_by(divisor)
-            split = extra.args[0]
             lower = divisor * split.lower_factor
             extra_expr = op.floormod(op.floordiv(split.index, lower), split.upper_factor // lower)
             return RewriteSimplifier.visit(
@@ -362,7 +364,7 @@ class CanonicalSimplifier(RewriteSimplifier):
 
 
 def _cast_split(s, dtype):
-    return replace(s, index=op.cast(dtype, s.index), dtype=dtype)
+    return s._replace(index=op.cast(dtype, s.index), dtype=dtype)
 
 
 def _mul_and_normalize(a, b):

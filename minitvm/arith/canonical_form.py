@@ -10,7 +10,7 @@ then a negative base. `canonical.py` builds these while simplifying.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from ..tir import dtype as dt
 from ..tir import expr as E
@@ -30,8 +30,7 @@ def _div_impl(a, b, mode):
     return truncdiv(a, b) if mode == TRUNC else op.floordiv(a, b)
 
 
-@dataclass(frozen=True)
-class SplitExpr:
+class SplitExpr(NamedTuple):
     """((index % upper_factor) // lower_factor) * scale; upper POS_INF means no modulo."""
     index: E.PrimExpr
     dtype: str
@@ -54,7 +53,11 @@ class SplitExpr:
         return res
 
     def index_equal(self, other):
-        return self.index is other.index or expr_deep_equal(self.index, other.index)
+        if self.index is other.index:
+            return True
+        if isinstance(self.index, E.Var) or isinstance(other.index, E.Var):
+            return False                    # a variable equals only itself
+        return expr_deep_equal(self.index, other.index)
 
     def mode_compatible(self, mode):
         """A bare index (no division or modulo) reads the same in either mode."""
@@ -88,11 +91,11 @@ class SumExpr:
 
     def mul_to_self(self, scale):
         self.base *= scale
-        self.args = [replace(a, scale=a.scale * scale) for a in self.args]
+        self.args = [a._replace(scale=a.scale * scale) for a in self.args]
 
     def divide_by(self, scale):
         self.base //= scale
-        self.args = [replace(a, scale=a.scale // scale) for a in self.args]
+        self.args = [a._replace(scale=a.scale // scale) for a in self.args]
 
     def add_split(self, other, scale):
         """self += other * scale, keeping equal indices together (AddToSelf)."""
@@ -103,13 +106,13 @@ class SumExpr:
         for j in range(start, len(args)):
             a = args[j]
             if not a.index_equal(other) or other.lower_factor > a.lower_factor:
-                args.insert(j, replace(other, scale=other.scale * scale))
+                args.insert(j, other._replace(scale=other.scale * scale))
                 return
             if (other.lower_factor == a.lower_factor and other.upper_factor == a.upper_factor
                     and other.mode_compatible(a.div_mode)):
-                args[j] = replace(a, scale=a.scale + other.scale * scale)
+                args[j] = a._replace(scale=a.scale + other.scale * scale)
                 return
-        args.append(replace(other, scale=other.scale * scale))
+        args.append(other._replace(scale=other.scale * scale))
 
     def add_sum(self, other, scale):
         for a in other.args:
@@ -128,14 +131,14 @@ def _merge_terms(args):
                 break
             if (lhs.upper_factor == rhs.upper_factor and lhs.lower_factor == rhs.lower_factor
                     and lhs.mode_compatible(rhs.div_mode)):
-                args[j] = replace(rhs, scale=rhs.scale + lhs.scale)
-                args[i] = replace(lhs, scale=0)
+                args[j] = rhs._replace(scale=rhs.scale + lhs.scale)
+                args[i] = lhs._replace(scale=0)
             elif (lhs.lower_factor == rhs.upper_factor and rhs.scale != 0
                   and lhs.scale % rhs.scale == 0
                   and lhs.lower_factor == (lhs.scale // rhs.scale) * rhs.lower_factor
                   and lhs.mode_compatible(rhs.div_mode)):
-                args[j] = replace(rhs, upper_factor=lhs.upper_factor)
-                args[i] = replace(lhs, scale=0)
+                args[j] = rhs._replace(upper_factor=lhs.upper_factor)
+                args[i] = lhs._replace(scale=0)
                 break
     return sorted(args, key=_sort_key)
 

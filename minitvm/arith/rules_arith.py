@@ -160,13 +160,13 @@ def _divisible_nonneg(m, s):
 
 DIV = {"index": [
     Rule(tdiv(tdiv(x, c1), c2), tdiv(x, c1 * c2), lambda m, s: m.c1 > 0 and m.c2 > 0),
-    Rule(tdiv(x * c1, c2), x * tdiv(c1, c2),
+    Rule(tdiv(x * c1, c2), x * tdiv(c1, c2),                    # scale divisible by divisor
          lambda m, s: m.c1 > 0 and m.c2 > 0 and m.c1 % m.c2 == 0),
-    Rule(tdiv(x * c1, c2), tdiv(x, tdiv(c2, c1)),
+    Rule(tdiv(x * c1, c2), tdiv(x, tdiv(c2, c1)),              # divisor divisible by scale
          lambda m, s: m.c1 > 0 and m.c2 > 0 and m.c2 % m.c1 == 0),
     Rule(tdiv(x, x), one_like(x)),
     Rule([tdiv(x * c1, x), tdiv(c1 * x, x)], c1),
-    Rule(tdiv(x * c1 + y, c2), x * tdiv(c1, c2) + tdiv(y, c2), _divisible_nonneg),
+    Rule(tdiv(x * c1 + y, c2), x * tdiv(c1, c2) + tdiv(y, c2), _divisible_nonneg),  # split
     Rule(tdiv(y + x * c1, c2), tdiv(y, c2) + x * tdiv(c1, c2), _divisible_nonneg),
     Rule(tdiv(x + c1, c2), tdiv(x, c2) + tdiv(c1, c2),
          lambda m, s: m.c1 > 0 and m.c2 > 0 and m.c1 % m.c2 == 0
@@ -175,7 +175,7 @@ DIV = {"index": [
 
 MOD = {"index": [
     Rule(tmod(x * c1, c2), zero_like(x), lambda m, s: m.c2 != 0 and m.c1 % m.c2 == 0),
-    Rule(tmod(x * c1 + y, c2), tmod(y, c2),
+    Rule(tmod(x * c1 + y, c2), tmod(y, c2),                     # drop a non-negative multiple
          lambda m, s: m.c2 > 0 and m.c1 % m.c2 == 0
          and s.can_prove_greater_equal(op.mul(m.x, m.c1), 0)
          and s.can_prove_greater_equal(m.y, 0)),
@@ -203,21 +203,21 @@ FLOORDIV = {"index": [
     Rule(floordiv(x, x), one_like(x)),
     Rule([floordiv(x * c1, x), floordiv(c1 * x, x)], c1),
     Rule(floordiv(floormod(x, 2) + 1, 2), floormod(x, 2)),
-    Rule(floordiv(pmin(x * c1, y), c2), pmin(x * floordiv(c1, c2), floordiv(y, c2)),
+    Rule(floordiv(pmin(x * c1, y), c2), pmin(x * floordiv(c1, c2), floordiv(y, c2)),  # into min
          lambda m, s: m.c2 > 0 and m.c1 % m.c2 == 0),
     Rule(floordiv(pmax(x * c1, y), c2), pmax(x * floordiv(c1, c2), floordiv(y, c2)),
          lambda m, s: m.c2 > 0 and m.c1 % m.c2 == 0),
-    Rule(floordiv(x * c1 + y, c2), x * floordiv(c1, c2) + floordiv(y, c2),
+    Rule(floordiv(x * c1 + y, c2), x * floordiv(c1, c2) + floordiv(y, c2),  # split off x
          lambda m, s: m.c2 > 0 and m.c1 % m.c2 == 0),
     Rule(floordiv(y + x * c1, c2), floordiv(y, c2) + x * floordiv(c1, c2),
          lambda m, s: m.c2 > 0 and m.c1 % m.c2 == 0),
     Rule(floordiv(x + c1, c2), floordiv(x, c2) + floordiv(c1, c2),
          lambda m, s: m.c2 > 0 and m.c1 % m.c2 == 0),
-    Rule([floordiv(x + y, x), floordiv(y + x, x)], floordiv(y, x) + 1, _ge0("x")),
+    Rule([floordiv(x + y, x), floordiv(y + x, x)], floordiv(y, x) + 1, _ge0("x")),  # symbolic
     Rule([floordiv(x * y, y), floordiv(y * x, y)], x, _ge0("y")),
     Rule([floordiv(x * z + y, z), floordiv(z * x + y, z)], x + floordiv(y, z), _ge0("z")),
     Rule([floordiv(y + x * z, z), floordiv(y + z * x, z)], floordiv(y, z) + x, _ge0("z")),
-    Rule(floordiv(x - floormod(x, c1), c1), floordiv(x, c1), _c1_nonzero),
+    Rule(floordiv(x - floormod(x, c1), c1), floordiv(x, c1), _c1_nonzero),  # remainder drops
 ]}
 
 
@@ -234,16 +234,16 @@ def _floormod_known(e, s):
 
 FLOORMOD = {"index": [
     Rule(floormod(x * c1, c2), zero_like(x), lambda m, s: m.c2 != 0 and m.c1 % m.c2 == 0),
-    Rule(floormod(x * c1 + y, c2), floormod(x, floordiv(c2, c1)) * c1 + y,
+    Rule(floormod(x * c1 + y, c2), floormod(x, floordiv(c2, c1)) * c1 + y,  # y below c1
          lambda m, s: m.c1 > 0 and m.c2 > 0 and m.c2 % m.c1 == 0
          and s.can_prove_equal(op.floordiv(m.y, m["c1"]), 0)),
     Rule(floormod(x * c1 + y, c2), floormod(y, c2),             # drop a multiple of c2
          lambda m, s: m.c2 > 0 and m.c1 % m.c2 == 0),
     Rule(floormod(x + c1, c2), floormod(x, c2), lambda m, s: m.c2 > 0 and m.c1 % m.c2 == 0),
     Rule(floormod(x + y * c1, c2), floormod(x, c2), lambda m, s: m.c2 > 0 and m.c1 % m.c2 == 0),
-    Rule(floormod(x * c1, x * c2), x * floormod(c1, c2), lambda m, s: m.c2 != 0),
+    Rule(floormod(x * c1, x * c2), x * floormod(c1, c2), lambda m, s: m.c2 != 0),  # common x
     Rule([floormod(x * y, y), floormod(y * x, y)], zero_like(y)),
-    _floormod_known,
+    _floormod_known,                                            # by modular set or bounds
 ]}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from . import expr as E
 from .printer_expr import quote
-from .printer_scope import Scope, common_paths
+from .printer_scope import Scope, common_paths, sanitize
 from .printer_stmt import Line, StmtPrinter, render
 
 _DEFAULT_ALIGN = 64
@@ -30,7 +30,7 @@ class _Printer(StmtPrinter):
             return text
         frame = self.scope.lowest_frame(var)
         if frame is None:           # a bare expression: print the name as is
-            return var.name
+            return sanitize(var.name)
         name = self.scope.define(var, var.name, frame)
         frame.stmts.append(Line(f"{name} = {self._var_creation(var)}"))
         return name
@@ -49,15 +49,14 @@ class _Printer(StmtPrinter):
             return text
         frame = self.scope.lowest_frame(buf)
         if frame is None:
-            return buf.name
+            return sanitize(buf.name)
         name = self.scope.define(buf, buf.name, frame)
         frame.stmts.append(Line(f"{name} = T.Buffer({self.buffer_attrs(buf, name, frame)})"))
         return name
 
     def buffer_attrs(self, buf, name, frame, with_data=True):
         """TVM's BufferAttrs: shape, dtype, then the non-default keywords."""
-        shape = [self.expr(s) for s in buf.shape]
-        args = ["(" + ", ".join(shape) + ("," if len(shape) == 1 else "") + ")"]
+        args = [self._tuple(buf.shape)]
         if buf.dtype != "float32":
             args.append(quote(buf.dtype))
         data = self.scope.doc(buf.data)
@@ -66,7 +65,7 @@ class _Printer(StmtPrinter):
         elif with_data:
             args.append(f"data={data}")
         if buf.strides:
-            args.append("strides=(" + ", ".join(self.expr(s) for s in buf.strides) + ")")
+            args.append("strides=" + self._tuple(buf.strides))
         if not (isinstance(buf.elem_offset, E.IntImm) and buf.elem_offset.value == 0):
             args.append(f"elem_offset={self.expr(buf.elem_offset)}")
         if buf.scope != "global":
@@ -78,6 +77,10 @@ class _Printer(StmtPrinter):
         if buf.buffer_type != "default":
             args.append('buffer_type="auto"')
         return ", ".join(args)
+
+    def _tuple(self, items):
+        texts = [self.expr(x) for x in items]
+        return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
 
     # -- functions --------------------------------------------------------------------
 

@@ -33,11 +33,13 @@ ITER_TYPE_NAMES = E.IterVarType.NAMES
 
 
 def literal_float(value):
-    """A float as the doc printer writes it (17 significant digits, shortest form)."""
-    if value != value:
-        return 'T.float32("nan")'
-    text = f"{value:.17g}"
-    return text
+    """A float as the doc printer writes it: `1.0` when integral, else 17 significant
+    digits; inf and nan quoted."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return quote(str(value))
+    if value == round(value):
+        return f"{value:.1f}"
+    return f"{value:.17g}"
 
 
 def call_name(op_name):
@@ -67,7 +69,10 @@ class ExprPrinter:
     def _binary(self, e, klass):
         symbol, build = _SUGAR[klass]
         a, b = self.expr_prec(e.a), self.expr_prec(e.b)
-        folded = build(e.a, e.b)
+        try:
+            folded = build(e.a, e.b)
+        except (TypeError, ZeroDivisionError):  # operands the constructor refuses
+            folded = e
         if not isinstance(folded, klass):
             return f"T.{_SUGAR_NAMES[klass]}({a[0]}, {b[0]})", ATOM
         prec = PREC[symbol]
@@ -119,9 +124,8 @@ class ExprPrinter:
         return self._call("T.Broadcast", [self.expr(e.value), str(e.lanes)])
 
     def _expr_Let(self, e):
-        value = self.expr(e.value)
-        body = self.expr(e.body)
-        return f"T.Let({body}, where={{{self.var_doc(e.var)}: {value}}})", ATOM
+        var, value = self.var_doc(e.var), self.expr(e.value)
+        return f"T.Let({self.expr(e.body)}, where={{{var}: {value}}})", ATOM
 
     def _expr_Call(self, e):
         name = call_name(e.op)

@@ -123,9 +123,21 @@ class StmtPrinter(ExprPrinter):
         return Block(f"with T.LetStmt({value}) as {name}:", frame.stmts)
 
     def _stmt_AttrStmt(self, s):
-        node = self.attr_node(s.node)
-        call = f"T.attr({node}, {quote(s.attr_key)}, {self.expr(s.value)})"
+        if s.attr_key in ("thread_extent", "virtual_thread") and isinstance(s.node, E.IterVar):
+            call = f"T.launch_thread({self.env_thread(s.node)}, {self.expr(s.value)})"
+        else:
+            node = self.attr_node(s.node)
+            call = f"T.attr({node}, {quote(s.attr_key)}, {self.expr(s.value)})"
         return self._scoped(s, call, f"with {call}:", s.body)
+
+    def env_thread(self, iv):
+        """A thread var is declared `name = T.env_thread("tag")` where first launched."""
+        name = self.scope.doc(iv.var)
+        if name is None:
+            frame = self.scope.lowest_frame(iv.var)
+            name = self.scope.define(iv.var, iv.var.name, frame)
+            frame.stmts.append(Line(f"{name} = T.env_thread({quote(iv.thread_tag)})"))
+        return name
 
     def _stmt_AssertStmt(self, s):
         cond, msg = self.expr(s.condition), self.expr(s.message)

@@ -18,6 +18,8 @@ Equality is syntactic (`identify_equiv_terms=false`): `expr_deep_equal`.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..tir import expr as E
 from ..tir import stmt as S
 from ..tir.analysis import StructuralInterner, expr_complexity, legacy_repr
@@ -223,7 +225,6 @@ class _Eliminator:
                 self.context.pop()
             if lo is node.min and ext is node.extent and body is node.body:
                 return node
-            from dataclasses import replace
             return replace(node, min=lo, extent=ext, body=body)
         return _Descend(self).generic_visit(node)
 

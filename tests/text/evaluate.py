@@ -27,6 +27,9 @@ def evaluate(e, env):
         return not evaluate(e.a, env)
     if isinstance(e, E.Select):
         return evaluate(e.true_value if evaluate(e.condition, env) else e.false_value, env)
+    if isinstance(e, E.Call) and e.op == "tir.if_then_else":
+        cond, then_value, else_value = e.args
+        return evaluate(then_value if evaluate(cond, env) else else_value, env)
     if isinstance(e, E.Cast):
         return int(evaluate(e.value, env))
     for cls, fn in _BINARY.items():

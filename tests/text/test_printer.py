@@ -173,3 +173,16 @@ def test_statement_forms():
     assert format_stmt(S.Evaluate(T.const(0))) == "T.evaluate(0)"
     call = T.call_extern("int32", "VTADepPop", 2, 1)
     assert format_stmt(S.Evaluate(call)) == 'T.call_extern("int32", "VTADepPop", 2, 1)'
+
+
+def test_thread_extent_prints_as_launch_thread():
+    iv = T.IterVar(T.Range.from_min_extent(0, 16), T.Var("blockIdx.x"),
+                   T.IterVarType.THREAD_INDEX, "blockIdx.x")
+    buf = T.decl_buffer((16,), "int32", "buf")
+    body = S.AttrStmt(iv, "thread_extent", T.const(16), store(buf, iv.var, iv.var))
+    assert body_lines(module_text(body))[1:] == [
+        'blockIdx_x = T.env_thread("blockIdx.x")',
+        "T.launch_thread(blockIdx_x, 16)",
+        'buf = T.Buffer((16,), "int32")',
+        "buf[blockIdx_x] = blockIdx_x",
+    ]

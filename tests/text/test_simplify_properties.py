@@ -17,6 +17,11 @@ leaf = st.one_of(st.sampled_from(VARS), st.integers(-20, 20).map(T.const))
 small_positive = st.integers(1, 9).map(T.const)
 
 
+def _compare(a, b, symbol):
+    return {"<": T.expr.LT, "<=": T.expr.LE, ">": T.expr.GT, ">=": T.expr.GE,
+            "==": T.expr.EQ, "!=": T.expr.NE}[symbol](a, b)
+
+
 def _combine(children):
     pair = st.tuples(children, children)
     return st.one_of(
@@ -25,11 +30,20 @@ def _combine(children):
         st.tuples(children, small_positive).map(lambda p: T.floordiv(p[0], p[1])),
         st.tuples(children, small_positive).map(lambda p: T.floormod(p[0], p[1])),
         pair.map(lambda p: T.min(p[0], p[1])), pair.map(lambda p: T.max(p[0], p[1])),
+        st.tuples(children, small_positive).map(lambda p: T.expr.Div(p[0], p[1])),
+        st.tuples(children, small_positive).map(lambda p: T.expr.Mod(p[0], p[1])),
+        st.tuples(children, children, children).map(
+            lambda p: T.if_then_else(p[0] < p[1], p[1], p[2])),
     )
 
 
 int_exprs = st.recursive(leaf, _combine, max_leaves=8)
 comparisons = st.tuples(int_exprs, int_exprs, st.sampled_from(["<", "<=", ">", ">=", "==", "!="]))
+conditions = st.recursive(
+    comparisons.map(lambda c: _compare(*c)),
+    lambda ch: st.one_of(st.tuples(ch, ch).map(lambda p: T.expr.And(*p)),
+                         st.tuples(ch, ch).map(lambda p: T.expr.Or(*p)), ch.map(T.expr.Not)),
+    max_leaves=4)
 points = st.tuples(*[st.integers(0, n - 1) for n in EXTENTS])
 
 
@@ -38,11 +52,6 @@ def _bound_analyzer():
     for var, extent in zip(VARS, EXTENTS):
         ana.bind(var, T.Range.from_min_extent(0, extent))
     return ana
-
-
-def _compare(a, b, symbol):
-    return {"<": T.expr.LT, "<=": T.expr.LE, ">": T.expr.GT, ">=": T.expr.GE,
-            "==": T.expr.EQ, "!=": T.expr.NE}[symbol](a, b)
 
 
 @settings(max_examples=300, deadline=None)
@@ -67,3 +76,10 @@ def test_const_int_bound_contains_the_value(expr, point):
     env = dict(zip(VARS, point))
     lo, hi = _bound_analyzer().const_int_bound(expr)
     assert lo <= evaluate(expr, env) <= hi
+
+
+@settings(max_examples=200, deadline=None)
+@given(conditions, points)
+def test_simplify_preserves_conditions(cond, point):
+    env = dict(zip(VARS, point))
+    assert bool(evaluate(_bound_analyzer().simplify(cond), env)) == bool(evaluate(cond, env))
