@@ -78,10 +78,26 @@ def lower(sch, args=None, name="main", simple_mode=False, binds=None):
 
 def build(inputs, args=None, target=None, name="main", binds=None):
     """`tvm.build` with VTA's passes, inside `build_config()` unless the current context
-    already adds lowering passes (e.g. `with vta.build_config(disabled_pass=...)`)."""
-    from minitvm import driver
-    target = "ext_dev" if target is None else target
+    already adds lowering passes (e.g. `with vta.build_config(disabled_pass=...)`).
+    For an ext_dev target (the default) the result is a `VTAModule` running on the
+    simulator; for a CPU target it is the host build's module."""
     if PassContext.current().config.get(ADD_LOWER_PASS):
-        return driver.build(inputs, args, target=target, name=name, binds=binds)
+        return _build(inputs, args, target, name, binds)
     with build_config():
+        return _build(inputs, args, target, name, binds)
+
+
+def _build(inputs, args, target, name, binds):
+    from minitvm import driver
+    from minitvm.target import Target
+    from minitvm.tir.function import IRModule
+    from .module import VTAModule
+    target = Target("ext_dev" if target is None else target)
+    if target.kind.name != "ext_dev":
         return driver.build(inputs, args, target=target, name=name, binds=binds)
+    mod = inputs if isinstance(inputs, IRModule) else driver.lower(inputs, args, name=name,
+                                                                   binds=binds)
+    if name not in mod:
+        raise KeyError(f"vta.build: the module has no function {name!r} "
+                       f"(it has {', '.join(mod.functions)})")
+    return VTAModule(mod[name], name, get_env())

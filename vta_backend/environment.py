@@ -16,7 +16,8 @@ A configuration file with a missing or unknown field, an unknown TARGET, a size 
 non-negative integer log2 (so not a power of two) or a buffer too small for one element is
 refused with an error naming the file and the field. A dict may name any TARGET (VTA's own
 tests rely on that); an unknown target is refused where it is used (`target_host`, the runtime).
-The compiler integration adds `env.gemm`, `env.target` and the TE objects of `env.dev`.
+`env.gemm` and `env.target` need the compiler and import it lazily, so the hardware model
+alone never loads minitvm.
 """
 from __future__ import annotations
 
@@ -251,6 +252,18 @@ class Environment:
         if self.TARGET in ("sim", "tsim", "intelfocl"):
             return "llvm"
         raise ValueError(f"Environment: unknown TARGET {self.TARGET!r} has no host target")
+
+    @property
+    def gemm(self):
+        """The GEMM TensorIntrin of this configuration (vta_backend/intrin.py)."""
+        from .intrin import gemm
+        return gemm(self)
+
+    @property
+    def target(self):
+        """Target('ext_dev -device=vta -keys=vta,cpu -model=<MODEL>')."""
+        from minitvm.target import vta
+        return vta(model=self.MODEL)
 
     @property
     def dev(self) -> DevContext:

@@ -137,6 +137,15 @@ class Scope:
         frame.defined.append(obj)
         return text
 
+    def define_var(self, var, frame):
+        """TVM's DefineVar (`printer/tir/utils.h`): a var that already has a doc (e.g. one
+        declared lazily because it is used outside its binding site) keeps it; otherwise
+        it is defined in `frame`."""
+        text = self.doc(var)
+        if text is not None:
+            return text
+        return self.define(var, var.name or "v", frame)
+
     def define_doc(self, obj, text, frame):
         """Print `obj` as `text` (e.g. `data.data`) without taking a name."""
         self.docs[id(obj)] = (obj, text)

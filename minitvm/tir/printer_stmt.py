@@ -114,10 +114,13 @@ class StmtPrinter(ExprPrinter):
         value = self.expr(s.value)
         frame = self.scope.push(s)
         try:
-            name = self.scope.define(s.var, s.var.name, frame)
+            defined = self.scope.doc(s.var) is not None
+            name = self.scope.define_var(s.var, frame)
             self.body(s.body, frame)
         finally:
             self.scope.pop()
+        if defined:     # a var bound again (or used before its let): TVM's `var=` form
+            return Block(f"with T.LetStmt({value}, var={name}):", frame.stmts)
         if concise:
             return Splice([Line(f"{name}: {self.type_doc(s.var)} = {value}")] + frame.stmts)
         return Block(f"with T.LetStmt({value}) as {name}:", frame.stmts)
@@ -152,7 +155,7 @@ class StmtPrinter(ExprPrinter):
         if s.annotations:
             args.append("annotations={" + ", ".join(
                 f"{quote(k)}: {self.attr_value(v)}" for k, v in s.annotations) + "}")
-        name = self.scope.define(s.buffer_var, s.buffer_var.name, self.scope.frames[-1])
+        name = self.scope.define_var(s.buffer_var, self.scope.frames[-1])
         rhs = f"T.allocate({', '.join(args)})"
         frame = self.scope.push(s)
         try:
@@ -188,12 +191,12 @@ class StmtPrinter(ExprPrinter):
         frame = self.scope.push(s)
         try:
             if len(grid) > 1:
-                names = [self.scope.define(g.loop_var, g.loop_var.name, frame) for g in grid]
+                names = [self.scope.define_var(g.loop_var, frame) for g in grid]
                 extents = [self.expr(g.extent) for g in grid]
                 self.body(grid[-1].body, frame)
                 header = f"for {', '.join(names)} in T.grid({', '.join(extents)}):"
             else:
-                name = self.scope.define(s.loop_var, s.loop_var.name, frame)
+                name = self.scope.define_var(s.loop_var, frame)
                 header = f"for {name} in {self._loop_range(s)}:"
                 self.body(s.body, frame)
         finally:

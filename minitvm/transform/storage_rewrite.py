@@ -20,6 +20,15 @@ rebuilt on the entry's data var and named after it (listing 1's `res_conv_1..4`)
 It runs in phase 2 after InjectVirtualThread, so that the replicated allocations are
 planned, and no thread scope is left to attach to (listing 2's `res_conv` allocation sits
 at the root, not inside `i2_outer`).
+
+An allocation whose extent depends on a loop or let variable bound between its attach
+point and its original place (bound inference sizes a producer attached inside a
+fused-then-split loop by the rows that iteration touches: `(fo*7 + 6)//5 - fo*7//5 + 1`,
+TVM's `test_bound_fusesplit1`) cannot keep that extent once hoisted. TVM v0.17 hoists it
+anyway and the function no longer builds (apache/tvm#1139, #3073; the fix proposed in
+#12084 and endorsed in review is a constant upper bound). Here such an extent becomes its
+upper bound over those variables (`const_int_bound`, else the interval bound in the
+remaining outer variables); an allocation whose extent has no such bound is an error.
 """
 from __future__ import annotations
 
@@ -27,13 +36,16 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..arith import Analyzer
+from ..arith.const_int_bound import POS_INF
+from ..arith.int_set import IntSet, eval_set
 from ..tir import dtype as dt
 from ..tir import expr as E
 from ..tir import stmt as S
 from ..tir.analysis import expr_deep_equal
 from ..tir.buffer import Buffer
-from ..tir.functor import Mutator
-from .ir_utils import const_product, merge_nest
+from ..tir.functor import Mutator, Visitor, post_order_visit
+from .ir_utils import const_product, merge_nest, substitute
 from .memory_info import get_memory_info, storage_scope_rank, storage_scope_tag
 from .pass_infra import FLATTENED, PassContext, lowering_pass
 from .storage_liveness import can_inplace, linear_access_pattern, liveness
@@ -108,6 +120,7 @@ class _Planner:
         self.alloc_vec = []
         self.attach_map = {}          # attach scope (None = root) -> [_StorageEntry]
         linear, alloc_info = linear_access_pattern(body)
+        self.binders = _enclosing_binders(body)
         self.event_gen, self.event_kill = liveness(linear)
         self._plan(linear, alloc_info)
         self._prepare_new_allocs()
@@ -120,7 +133,7 @@ class _Planner:
             if entry.scope_pair_offset >= 0:
                 detect_inplace = len(gens) <= 2
                 for var in gens:
-                    alloc = alloc_info[var].alloc
+                    alloc = self._hoisted(alloc_info[var].alloc)
                     dst = self._inplace_entry(stmt, var, alloc, kills, inplace_srcs) \
                         if detect_inplace else None
                     if dst is None:
@@ -132,6 +145,26 @@ class _Planner:
                 for var in kills:
                     if var not in inplace_srcs:
                         self._free(var)
+
+    def _hoisted(self, alloc):
+        """`alloc` as it can stand at the current attach point (`self.thread_scope`, None
+        for the root): extents that use variables bound in between are replaced by their
+        upper bound over those variables (see the module docstring)."""
+        binders = self.binders.get(alloc.buffer_var, ())
+        if self.thread_scope is not None:
+            at = next((i for i, (stmt, _, _) in enumerate(binders)
+                       if stmt is self.thread_scope), None)
+            binders = binders[at + 1:] if at is not None else binders
+        binders = tuple(b for b in binders if b[1] is not None)
+        inner = {var for _, var, _ in binders}
+        if not inner or not any(_uses_any(x, inner) for x in alloc.extents):
+            return alloc
+        extents = tuple(_upper_bound(x, binders, alloc.buffer_var.name) if _uses_any(x, inner)
+                        else x for x in alloc.extents)
+        condition = alloc.condition
+        if _uses_any(condition, inner):
+            condition = E.IntImm("bool", 1)     # the larger buffer is allocated always
+        return replace(alloc, extents=extents, condition=condition)
 
     def _inplace_entry(self, stmt, var, alloc, kills, inplace_srcs):
         scope = _scope_of(var)
@@ -287,6 +320,78 @@ class _Planner:
                 f"{names} together need {nbits} bits of '{e.scope}', which holds only "
                 f"{info.max_num_bits} bits")
 
+
+
+class _BinderFinder(Visitor):
+    """For each Allocate, the scoping statements around it, outermost first: `(stmt, var,
+    Range)` for loops and thread scopes, `(stmt, var, value)` for lets, `(stmt, None,
+    None)` for other attributes (a pragma scope can be an attach point)."""
+
+    def __init__(self):
+        self.stack = []
+        self.found = {}
+
+    def _scoped(self, node, entry):
+        self.stack.append(entry)
+        self.generic_visit(node)
+        self.stack.pop()
+
+    def visit_For(self, node):
+        self._scoped(node, (node, node.loop_var, E.Range(node.min, node.extent)))
+
+    def visit_LetStmt(self, node):
+        self._scoped(node, (node, node.var, node.value))
+
+    def visit_AttrStmt(self, node):
+        if node.attr_key in ("thread_extent", "virtual_thread") \
+                and isinstance(node.node, E.IterVar):
+            zero = E.IntImm(node.value.dtype, 0)
+            self._scoped(node, (node, node.node.var, E.Range(zero, node.value)))
+        else:
+            self.stack.append((node, None, None))
+            self.generic_visit(node)
+            self.stack.pop()
+
+    def visit_Allocate(self, node):
+        self.found[node.buffer_var] = tuple(self.stack)
+        self.generic_visit(node)
+
+
+def _enclosing_binders(body):
+    finder = _BinderFinder()
+    finder.visit(body)
+    return finder.found
+
+
+def _uses_any(expr, variables):
+    found = []
+    post_order_visit(expr, lambda n: found.append(n) if isinstance(n, E.Var)
+                     and n in variables else None)
+    return bool(found)
+
+
+def _upper_bound(extent, binders, name):
+    """An upper bound of `extent` free of the variables `binders` bind."""
+    ana = Analyzer()
+    for _, var, value in binders:
+        ana.bind(var, value, allow_override=True)
+    bound = ana.const_int_bound(extent).max_value
+    if bound < min(POS_INF, (1 << (dt.bits(extent.dtype) - 1)) - 1):   # not just the dtype's
+        return E.IntImm(extent.dtype, bound)
+    # symbolic: substitute the lets and relax the loops, innermost first
+    for _, var, value in reversed(binders):
+        if isinstance(value, E.Range):
+            hi = eval_set(extent, {var: IntSet.from_range(value)}).max
+            if hi is None:
+                break
+            extent = hi
+        else:
+            extent = substitute(extent, {var: value})
+    if _uses_any(extent, {var for _, var, _ in binders}):
+        raise StorageRewriteError(
+            f"the allocation of {name} has an extent that depends on a loop inside its "
+            "attach point and has no upper bound; it cannot be hoisted")
+    return ana.simplify(extent)
 
 
 def _make_attach(entries, body):

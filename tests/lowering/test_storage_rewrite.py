@@ -167,3 +167,71 @@ def test_exact_dtype_config_keeps_types_apart():
     with PassContext(config={"tir.reuse_require_exact_matched_dtype": True}):
         g = storage_rewrite(f)
     assert {a.buffer_var for a in collect(g.body, S.Allocate)} == {big.data, small.data}
+
+
+def tile_in_loop(extent_of, outer_extent=5, outer=None):
+    """`for o: allocate t[extent_of(o)]; t[k] = A[o + k]; A[o] = t[0]` (a stage attached
+    inside a loop, sized by the rows that iteration reads)."""
+    a = param("A", (N,), "int32")
+    o, k = outer if outer is not None else var("o"), var("k")
+    size = extent_of(o)
+    t = decl_buffer((size,), "int32", "t")
+    fill = S.For(k, i32(0), size, S.ForKind.SERIAL,
+                 S.BufferStore(t, E.BufferLoad(a[1], (o + k,)), (k,)))
+    use = S.BufferStore(a[1], E.BufferLoad(t, (i32(0),)), (o,))
+    body = S.For(o, i32(0), outer_extent if isinstance(outer_extent, E.PrimExpr)
+                 else i32(outer_extent), S.ForKind.SERIAL,
+                 S.Allocate(t.data, "int32", (size,), E.IntImm("bool", 1), S.seq(fill, use)))
+    return a, o, t, body
+
+
+def uses(node, v):
+    return any(n is v for n in collect(node, E.Var))
+
+
+def test_hoisted_allocation_sized_by_its_loop_gets_the_constant_upper_bound():
+    """Regression (fuse + split + compute_at): B's extent `(o*7 % 5 + 6)//5*5 + 5` used
+    the loop var `o`; hoisting it to the root left `o` undefined and the build failed.
+    TVM hoists it as well (apache/tvm#1139); the fix proposed there (#12084) is the
+    constant upper bound over the loop, here 15."""
+    extent = lambda o: (E.FloorMod(o * 7, i32(5)) + 6) // 5 * 5 + 5  # noqa: E731
+    a, o, t, body = tile_in_loop(extent)
+    g = storage_rewrite(func([a], body, phases=[FLATTENED]))
+    [allocation] = collect(g.body, S.Allocate)
+    assert allocation is g.body and allocation.buffer_var is t.data
+    assert isinstance(allocation.extents[0], E.IntImm) and allocation.extents[0].value == 15
+    assert max(evaluate(extent(o), {o: v}) for v in range(5)) <= 15
+
+
+def test_hoisted_allocation_with_a_symbolic_loop_bound_is_bounded_symbolically():
+    n = var("n")
+    a, o, t, body = tile_in_loop(lambda o: o + 2, outer_extent=n)
+    g = storage_rewrite(func([a], body, phases=[FLATTENED]))
+    [allocation] = collect(g.body, S.Allocate)
+    assert allocation is g.body and not uses(allocation.extents[0], o)
+    for value in (1, 4, 9):
+        assert evaluate(allocation.extents[0], {n: value}) >= value - 1 + 2
+
+
+def test_allocation_sized_by_a_loaded_value_cannot_be_hoisted():
+    a, o, t, body = tile_in_loop(lambda o: E.BufferLoad(decl_buffer((4,), "int32", "S"), (o,)))
+    with pytest.raises(StorageRewriteError, match="allocation of t .* no upper bound"):
+        storage_rewrite(func([a], body, phases=[FLATTENED]))
+
+
+def test_allocation_at_a_parallel_loop_keeps_the_loop_var_in_scope():
+    a = param("A", (N,), "int32")
+    o, k, q = var("o"), var("k"), var("q")
+    t = decl_buffer((o + 2,), "int32", "t")
+    fill = S.For(k, i32(0), o + 2, S.ForKind.SERIAL,
+                 S.BufferStore(t, E.BufferLoad(a[1], (o + k,)), (k,)))
+    inner = S.For(q, i32(0), i32(3), S.ForKind.SERIAL, S.Allocate(
+        t.data, "int32", (o + q + 2,), E.IntImm("bool", 1),
+        S.seq(fill, S.BufferStore(a[1], E.BufferLoad(t, (i32(0),)), (o,)))))
+    body = S.For(o, i32(0), i32(4), S.ForKind.PARALLEL, inner)
+    g = storage_rewrite(func([a], body, phases=[FLATTENED]))
+    [allocation] = collect(g.body, S.Allocate)
+    assert g.body.kind == S.ForKind.PARALLEL and g.body.body is allocation
+    # relaxed over q only: o + 2 + 2
+    assert uses(allocation.extents[0], o) and not uses(allocation.extents[0], q)
+    assert evaluate(allocation.extents[0], {o: 3}) == 7

@@ -186,3 +186,29 @@ def test_thread_extent_prints_as_launch_thread():
         'buf = T.Buffer((16,), "int32")',
         "buf[blockIdx_x] = blockIdx_x",
     ]
+
+
+def test_variable_used_outside_its_binding_site_is_declared_once_and_reused():
+    """Regression: an allocation hoisted out of the loop that binds a variable in its
+    extent (the fuse/split/compute_at case) crashed the printer with a KeyError when the
+    frames closed. TVM's DefineVar keeps a var's existing doc: the lazy `i = T.int32()`
+    declaration serves the loop too, and a let re-binding a defined var prints
+    `with T.LetStmt(value, var=name)` (`printer/tir/{utils.h,for_loop.cc,stmt.cc}`)."""
+    i, j, k = T.Var("i"), T.Var("j"), T.Var("k")
+    data = T.Var("B", "handle", T.PointerType("int32", "global"))
+    buf = T.decl_buffer((i * 2 + j,), "int32", "B", data=data)
+    inner = S.LetStmt(j, i + 1, loop(k, 2, store(buf, j, i * 2 + k)))
+    body = S.Allocate(data, "int32", (i * 2 + j,), T.const(True),
+                      T.seq(loop(i, 3, inner), loop(k, 2, store(buf, 0, k))))
+    assert body_lines(module_text(body))[1:] == [
+        "i = T.int32()",
+        "j = T.int32()",
+        'B = T.allocate([i * 2 + j], "int32", "global")',
+        'B_1 = T.Buffer((i * 2 + j,), "int32", data=B)',
+        "for i in range(3):",
+        "    with T.LetStmt(i + 1, var=j):",
+        "        for k in range(2):",
+        "            B_1[i * 2 + k] = j",
+        "for k in range(2):",
+        "    B_1[k] = 0",
+    ]

@@ -67,11 +67,19 @@ def test_build_config_is_a_pass_context_with_the_user_options():
                                       if phase == 2]
 
 
+class _Recorded(Exception):
+    """Raised by the stubbed driver once it has recorded the pass context."""
+
+
 def contexts_seen(monkeypatch):
-    """Record the pass context the driver's lower/build run under."""
+    """Record the pass context the driver's lower/build run under, then stop there."""
     from minitvm import driver
     seen = []
-    record = lambda *args, **kwargs: seen.append(PassContext.current())  # noqa: E731
+
+    def record(*args, **kwargs):
+        seen.append(PassContext.current())
+        raise _Recorded
+
     monkeypatch.setattr(driver, "lower", record)
     monkeypatch.setattr(driver, "build", record)
     return seen
@@ -80,14 +88,17 @@ def contexts_seen(monkeypatch):
 def test_vta_lower_always_opens_a_fresh_build_config(monkeypatch):
     seen = contexts_seen(monkeypatch)
     with build_module.build_config(disabled_pass={"tir.CommonSubexprElimTIR"}) as outer:
-        build_module.lower(None, [])
+        with pytest.raises(_Recorded):
+            build_module.lower(None, [])
     assert seen[0] is not outer and seen[0].pass_enabled("tir.CommonSubexprElimTIR")
 
 
 def test_vta_build_keeps_an_enclosing_build_config(monkeypatch):
     seen = contexts_seen(monkeypatch)
     with build_module.build_config(disabled_pass={"tir.CommonSubexprElimTIR"}) as outer:
+        with pytest.raises(_Recorded):
+            build_module.build(None, [], "ext_dev", "my_conv")
+    with pytest.raises(_Recorded):
         build_module.build(None, [], "ext_dev", "my_conv")
-    build_module.build(None, [], "ext_dev", "my_conv")
     assert seen[0] is outer
     assert seen[1] is not outer and seen[1].config.get("tir.add_lower_pass")

@@ -23,9 +23,10 @@ from .faults import InvalidInstruction, SramAccessFault
 from .gemm import ChunkedPlan, plan_gemm
 from .loopnest import MAX_CONTRIBUTIONS, LoopNest
 from .program import prepare
-from .scheduler import execute
+from .scheduler import execute, new_token_queues
 from .sram import OnChipBuffers
 from .stats import DEBUG_SKIP_EXEC, PROFILER
+from .timing import observe as observe_timing
 
 _LOAD_STAT = {MEM_UOP: "uop_load_nbytes", MEM_WGT: "wgt_load_nbytes",
               MEM_INP: "inp_load_nbytes", MEM_ACC: "acc_load_nbytes", 5: "acc_load_nbytes"}
@@ -42,6 +43,8 @@ class Device:
         self._plans: dict = {}
         self._programs: dict = {}
         self._program = None
+        self._tokens = new_token_queues()
+        self._runs = 0
 
     def run(self, insn_phys: int, count: int) -> None:
         """Fetch `count` instructions from DRAM address `insn_phys` and run them to FINISH."""
@@ -59,7 +62,13 @@ class Device:
                 self._programs.pop(next(iter(self._programs)))
             self._programs[key] = program
         self._program = program
-        execute(program)
+        self._runs += 1
+        try:
+            execute(program, self._tokens, self._runs)
+        except VTAError:
+            self._tokens = new_token_queues()     # a failed run leaves no tokens behind
+            raise
+        observe_timing(program, self)    # the timing model, when switched on (timing.py)
 
     @property
     def skip(self) -> bool:

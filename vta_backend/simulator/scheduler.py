@@ -8,8 +8,12 @@ it, so a token nobody pops can be blamed on its pusher.
 
 A dependence-correct program computes the same result in every interleaving, so this order is
 as good as the hardware's. When no module can move and work remains, a pop can never be
-satisfied: the hardware would hang, the simulator raises DeadlockFault. Tokens left over at the
-end unbalance the next run: UnbalancedQueueFault.
+satisfied: the hardware would hang, the simulator raises DeadlockFault.
+
+The token FIFOs belong to the device and outlive a run, as in VTA's simulator: TVM's lowering
+of a loop-bodied function leaves one store->compute token behind its final synchronize, and
+the next call's first compute instruction pops it. A token that survives a whole further run
+unpopped is a leak, which would eventually overflow the hardware FIFO: UnbalancedQueueFault.
 """
 from __future__ import annotations
 
@@ -21,9 +25,14 @@ from .program import QUEUE_NAMES, Program
 _MODULES = ("load", "compute", "store")
 
 
-def execute(program: Program) -> None:
+def new_token_queues():
+    """The four token FIFOs of a device; each token is (run number, pushing instruction, program)."""
+    return [deque() for _ in QUEUE_NAMES]
+
+
+def execute(program: Program, tokens, run: int) -> None:
+    """Run `program` as the device's run number `run` against its token FIFOs `tokens`."""
     segments = program.segments
-    tokens = [deque() for _ in QUEUE_NAMES]
     position, ends = [0, 0, 0], [len(s) for s in segments]
     while position != ends:
         moved = False
@@ -38,7 +47,7 @@ def execute(program: Program) -> None:
                 for fn, arg in seg.ops:
                     fn(arg)
                 for q, pusher in seg.pushes:
-                    tokens[q].append(pusher)
+                    tokens[q].append((run, pusher, program))
                 p += 1
             moved = moved or p != position[core]
             position[core] = p
@@ -47,11 +56,13 @@ def execute(program: Program) -> None:
     if program.stop:
         raise program.stop
     for q, queue in enumerate(tokens):
-        if queue:
-            i = queue[0]
-            raise UnbalancedQueueFault(i, program.describe(i), (
-                f"pushed a token on {QUEUE_NAMES[q]} that no instruction popped: the queue is "
-                f"unbalanced at the end of the run ({len(queue)} token(s) left)"))
+        if queue and queue[0][0] < run:
+            _, i, pusher_program = queue[0]
+            leaked = sum(1 for token in queue if token[0] < run)
+            queue.clear()
+            raise UnbalancedQueueFault(i, pusher_program.describe(i), (
+                f"pushed a token on {QUEUE_NAMES[q]} in an earlier run that no instruction of "
+                f"this run popped either: the queue is unbalanced ({leaked} token(s) leaked)"))
     if not program.has_finish and program.count:
         last = program.count - 1
         raise UnbalancedQueueFault(last, program.describe(last), (

@@ -4,10 +4,17 @@ functional simulator (VTA's `vta.testing.simulator` for TARGET "sim").
 The counters are process-wide and cumulative until `clear_stats()`; `stats()` returns them in
 VTA's order: inp_load_nbytes, wgt_load_nbytes, acc_load_nbytes, uop_load_nbytes,
 out_store_nbytes, gemm_counter, alu_counter.
+
+minitvm's addition: `timing_mode(True)` also times every run with the cycle model of
+`vta_backend.simulator.timing` (the statistics stay the same); `timing()` returns the last
+run's TimingReport (cycles, per-module figures, GEMM utilisation, trace, `summary()`).
 """
 from __future__ import annotations
 
+from ..environment import VTAError
+from ..simulator import timing as _timing
 from ..simulator.stats import DEBUG_SKIP_EXEC, PROFILER
+from ..simulator.timing import TimingParams
 
 
 def clear_stats() -> None:
@@ -26,4 +33,19 @@ def debug_mode(flag: int) -> None:
     PROFILER.debug_flag = flag
 
 
-__all__ = ["clear_stats", "stats", "debug_mode", "DEBUG_SKIP_EXEC"]
+def timing_mode(flag: bool = True, params=None) -> None:
+    """Switch the timing model on (flag True) or off for the runs that follow. `params` is
+    a TimingParams or a dict overriding some of its defaults (e.g. {"dram_latency": 64})."""
+    _timing.switch(flag, params)
+
+
+def timing():
+    """The TimingReport of the last run timed since `timing_mode(True)`."""
+    if _timing.SWITCH.last is None:
+        state = "no run has finished since" if _timing.SWITCH.on else "the model is off: call"
+        raise VTAError(f"simulator.timing(): {state} simulator.timing_mode(True)")
+    return _timing.SWITCH.last
+
+
+__all__ = ["clear_stats", "stats", "debug_mode", "DEBUG_SKIP_EXEC", "timing_mode", "timing",
+           "TimingParams"]
