@@ -18,6 +18,17 @@ import sys
 from typing import List, Tuple
 
 SEPARATOR = re.compile(r"^#{20,}\s*$")
+_RENDERING = "__gallery_rendering__"     # set in the namespace of a script being rendered
+
+
+def render_when_run_directly(namespace) -> None:
+    """Called by a tutorial with its `globals()`: when the tutorial is the program being run,
+    render it as its page (this runner) and exit, so that `python tutorials/X.py` prints the
+    section text between the outputs; when already rendering, or imported, do nothing."""
+    if namespace.get("__name__") != "__main__" or namespace.get(_RENDERING):
+        return
+    run(namespace["__file__"])
+    sys.exit(0)
 
 
 def blocks(source: str) -> List[Tuple[str, int, str]]:
@@ -38,18 +49,24 @@ def blocks(source: str) -> List[Tuple[str, int, str]]:
     return [piece for piece in pieces if piece[2].strip()]
 
 
-def run(path: str) -> None:
-    """Execute the script at `path` block by block, printing its text blocks."""
+def run(path: str) -> dict:
+    """Execute the script at `path` block by block, printing its text blocks; a closing
+    text after the last code block (the page's summary) is left out, so the output ends
+    with the script's own last line (its success message). Returns the script's globals."""
     with open(path) as src:
         source = src.read()
-    namespace = {"__name__": "__main__", "__file__": path}
-    for kind, first, text in blocks(source):
+    namespace = {"__name__": "__main__", "__file__": path, _RENDERING: True}
+    pieces = blocks(source)
+    while pieces and pieces[-1][0] == "text":
+        pieces.pop()
+    for kind, first, text in pieces:
         if kind == "text":
             print(text.strip("\n"))
             print()
         else:
             # Blank lines in front keep the file's line numbers in tracebacks.
             exec(compile("\n" * first + text, path, "exec"), namespace)
+    return namespace
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import contextlib
 import io
 import pathlib
 import re
-import runpy
 import subprocess
 import sys
 
@@ -38,10 +37,14 @@ def run_script(*args: str) -> str:
 
 
 def run_tutorial(name: str):
-    """Run tutorials/<name>.py in this process: (its globals, its printed output)."""
+    """Run tutorials/<name>.py in this process, rendered as its page (tutorials/gallery.py):
+    (its globals, its printed output)."""
+    if str(TUTORIALS) not in sys.path:
+        sys.path.insert(0, str(TUTORIALS))
+    import gallery
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        namespace = runpy.run_path(str(TUTORIALS / f"{name}.py"), run_name="__main__")
+        namespace = gallery.run(str(TUTORIALS / f"{name}.py"))
     return namespace, out.getvalue()
 
 

@@ -55,12 +55,26 @@ def _as_tvm(line):
     return line.replace("minitvm", "tvm").replace("vta_backend", "vta")
 
 
+RENDER_LINE = ("from gallery import render_when_run_directly; "
+               "render_when_run_directly(globals())  # noqa: E702")
+
+
+def test_direct_run_passes_the_comparison_tool():
+    """`python tutorials/convolution_opt.py | seed_diff -` finds everything identical."""
+    done = subprocess.run([sys.executable, str(SEED_DIFF), "-"], input=run_script(SCRIPT),
+                          text=True, capture_output=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout
+    assert "all identical" in done.stdout
+
+
 def test_only_the_import_lines_differ_from_the_reference_code():
     """With the imports written back with TVM's names, the tutorial's code lines are the
-    reference's lines, in the reference's order; what changed is import lines only."""
+    reference's lines, in the reference's order; what changed is import lines only, plus
+    the one line that renders a direct run as the tutorial page."""
     seed = SEED.read_text().splitlines()
     body = (TUTORIALS / "convolution_opt.py").read_text().split('"""', 2)[2]
-    ours = _code_lines(body)
+    ours = [line for line in _code_lines(body) if line != RENDER_LINE]
+    assert len(ours) == len(_code_lines(body)) - 1
     imports = re.compile(r"^(import |from \S+ import )")
     changed = [line for line in ours if _as_tvm(line) != line]
     assert len(changed) == 9 and all(imports.match(line) for line in changed), changed
