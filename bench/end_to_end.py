@@ -42,7 +42,6 @@ def child() -> None:
     sys.path.insert(0, str(ROOT))
     import contextlib
     import io
-    import runpy
 
     import minitvm
     import minitvm.topi.testing
@@ -67,10 +66,18 @@ def child() -> None:
     _timed(rpc.LocalSession, "load_module", timings, "save+load")
     _timed(testing, "conv2d_nchw_python", timings, "numpy reference")
     _timed(IRModule, "__str__", timings, "printing")
+    sys.path.insert(0, str(TUTORIAL.parent))
+    import gallery
     with contextlib.redirect_stdout(io.StringIO()):
-        runpy.run_path(str(TUTORIAL), run_name="__main__")
+        namespace = gallery.run(str(TUTORIAL))
     timings["in-process"] = time.perf_counter() - start
-    print(json.dumps(timings))
+    # The tutorial calls its module once, so its run also records the micro-op kernels and
+    # plans the GEMMs; a second call shows the steady state.
+    first = dict(timings)
+    again = time.perf_counter()
+    namespace["f"](namespace["data_nd"], namespace["kernel_nd"], namespace["res_nd"])
+    first["second run"] = time.perf_counter() - again
+    print(json.dumps(first))
 
 
 def measure(repeat: int) -> list:
@@ -95,6 +102,7 @@ def report(runs: list) -> None:
         ("vta.lower, listing 3", best["vta.lower"]),
         ("vta.build (lowering + host code)", best["vta.build"]),
         ("one simulated run (module call)", best["run"]),
+        ("a second simulated run (warm)", best["second run"]),
         ("  of which the simulator executing", best["simulator"]),
         ("  of which host code queueing insns", best["run"] - best["simulator"]),
         ("module save + load_module", best["save+load"]),
