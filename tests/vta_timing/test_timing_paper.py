@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import pytest
 
+from vta_backend.environment import VTAError
 from vta_backend.isa import MEM_INP, MEM_OUT, MEM_WGT
 from vta_backend.simulator.timing_replay import TimingDeadlock
 from vta_backend.testing import simulator
@@ -188,9 +189,10 @@ def _crossed_pushes(cmd):
 
 def test_full_queues_both_ways_deadlock_naming_the_stuck_instructions():
     cmd = new_queue()
+    run_timed(cmd)                                      # an empty run, timed
     _crossed_pushes(cmd)
     with pytest.raises(TimingDeadlock) as info:
-        run_timed(cmd)
+        cmd.synchronize()
     error = info.value
     assert error.index == 8
     assert [(module, i) for module, i, _ in error.stuck] == [("load", 8), ("compute", 17)]
@@ -203,6 +205,8 @@ def test_full_queues_both_ways_deadlock_naming_the_stuck_instructions():
             "waits from cycle 27 to push onto g2l (compute->load)") in message   # 9 NOPs of 3
     assert "the store module has finished" in message
     assert simulator.stats()["gemm_counter"] == 0       # the functional run completed
+    with pytest.raises(VTAError, match="no run has finished"):
+        simulator.timing()                              # no stale report of another run
 
 
 def test_crossed_pushes_run_with_deeper_queues():
@@ -211,3 +215,21 @@ def test_crossed_pushes_run_with_deeper_queues():
     report = run_timed(cmd, replace(P, token_queue_depth=9))
     assert report.cycles > 0
     assert all(f.queue_full == 0 for f in report.modules.values())
+
+
+def test_a_token_left_by_one_run_is_queued_at_the_start_of_the_next():
+    """TVM's lowering leaves a store->compute token behind a synchronize, which the next
+    call's first compute instruction pops (the device's FIFOs outlive a run)."""
+    cmd = new_queue()
+    cmd.dep_push(3, 2)
+    first = run_timed(cmd)
+    assert first.leftover_tokens == (0, 0, 0, 1)          # l2g, g2l, g2s, s2g
+    cmd.dep_pop(3, 2)
+    gemm(cmd, UopKernelMap(), 1, 1, 3)
+    second = run_timed(cmd)
+    assert kinds(second) == ["load uop", "gemm", "nop", "nop", "nop", "finish"]
+    assert second.trace[0].wait == 0                       # popped the carried token at 0
+    computed = uop_load(3) + I + P.gemm_pipeline_depth + 3                 # 25 + 12
+    assert span(second, 1) == (uop_load(3), computed)
+    assert second.cycles == computed + 2 * I == 43
+    assert second.leftover_tokens == (0, 0, 0, 0)

@@ -68,7 +68,7 @@ class Device:
         except VTAError:
             self._tokens = new_token_queues()     # a failed run leaves no tokens behind
             raise
-        observe_timing(program, self)    # the timing model, when switched on (timing.py)
+        observe_timing(program, self.env, self._tokens)    # the timing model, if on (timing.py)
 
     @property
     def skip(self) -> bool:

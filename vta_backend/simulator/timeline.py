@@ -47,15 +47,15 @@ def save_timeline(report, path, *, title: Optional[str] = None, start: int = 0,
                   end: Optional[int] = None, width: float = 12.0) -> str:
     """Draw `report` (a TimingReport) between cycles `start` and `end` (default: the whole
     run) and save it to `path`; the format follows its extension. Returns the path."""
-    Figure, Patch = _matplotlib()
     end = report.cycles if end is None else end
     if not 0 <= start < end:
         raise ValueError(f"save_timeline: the window [{start}, {end}) holds no cycle (the run "
                          f"has {report.cycles})")
+    Figure, Patch = _matplotlib()
     figure = Figure(figsize=(width, 2.8))
     axes = figure.add_subplot()
     kinds = _draw_bars(axes, report.trace, start, end)
-    _draw_waits(axes, report.trace, start, end)
+    waits = _draw_waits(axes, report.trace, start, end)
     axes.set_xlim(start, end)
     axes.set_ylim(-0.6, 2.6)
     axes.set_yticks([_ROW[m] for m in MODULE_NAMES], MODULE_NAMES)
@@ -64,8 +64,7 @@ def save_timeline(report, path, *, title: Optional[str] = None, start: int = 0,
     axes.set_title(title or f"{report.cycles:,} cycles, GEMM {report.gemm_utilisation:.0%} of "
                             f"peak", fontsize=10)
     handles = [Patch(color=COLOURS[k], label=k) for k in KIND_NAMES if k in kinds]
-    handles += [Patch(color=WAIT_COLOUR, label="waits for a token"),
-                Patch(color=FULL_COLOUR, label="waits: token queue full")]
+    handles += [Patch(color=colour, label=label) for colour, label in waits]
     axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
                 frameon=False)
     figure.tight_layout()
@@ -93,13 +92,18 @@ def _draw_bars(axes, trace, start: int, end: int) -> set:
     return drawn
 
 
-def _draw_waits(axes, trace, start: int, end: int) -> None:
-    """Token waits end where an instruction starts; queue-full stalls start where it ends."""
-    for lo, hi, colour in ((trace.start - trace.wait, trace.start, WAIT_COLOUR),
-                           (trace.end, trace.end + trace.stall, FULL_COLOUR)):
+def _draw_waits(axes, trace, start: int, end: int) -> list:
+    """Token waits end where an instruction starts; queue-full stalls start where it ends.
+    The (colour, label) of each kind of wait drawn."""
+    drawn = []
+    for lo, hi, colour, label in (
+            (trace.start - trace.wait, trace.start, WAIT_COLOUR, "waits for a token"),
+            (trace.end, trace.end + trace.stall, FULL_COLOUR, "waits: token queue full")):
         for m, name in enumerate(MODULE_NAMES):
             pick = (hi > lo) & (trace.module == m) & _visible(lo, hi, start, end)
             if pick.any():
                 bars = np.stack([lo[pick], hi[pick] - lo[pick]], axis=1)
                 axes.broken_barh(bars.tolist(), (_ROW[name] - 0.45, 0.1), facecolors=colour,
                                  linewidth=0)
+                drawn.append((colour, label))
+    return list(dict.fromkeys(drawn))

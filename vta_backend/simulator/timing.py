@@ -29,7 +29,6 @@ one per cycle). The DRAM latency and pipeline depths are assumptions, not measur
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, fields, replace
 from typing import Mapping, Optional, Sequence, Union
 
@@ -125,33 +124,54 @@ def instruction_costs(decoded: dict, count: int, env, params: TimingParams) -> S
     `decode_stream` columns), computed over the whole stream at once."""
     op, mem = decoded["opcode"][:count], decoded["mem"][:count]
     loop = decoded["gemm"][:count]      # GEMM and ALU share the loop fields' layout
-    mtype = np.clip(mem[:, MEMORY_TYPE], 0, MEM_ACC_8BIT)
-    is_load, is_store = op == OPCODE_LOAD, op == OPCODE_STORE
-    is_gemm, is_alu = op == OPCODE_GEMM, op == OPCODE_ALU
-    is_nop = (is_load | is_store) & (mem[:, X_SIZE] == 0)
-    module = np.full(count, COMPUTE_CORE, dtype=np.int64)
-    module[is_load & ((mtype == MEM_INP) | (mtype == MEM_WGT))] = LOAD_CORE
-    module[is_store] = STORE_CORE
+    micro_ops = np.maximum(loop[:, UOP_END] - loop[:, UOP_BGN], 0)
+    uops = loop[:, ITER_OUT] * loop[:, ITER_IN] * micro_ops
+    reset = loop[:, RESET_REG] != 0
+    module = _modules(op, mem)
+    return StreamCosts(module, _kinds(op, mem, reset), _cycles(op, mem, uops, env, params),
+                       _token_masks(mem, module, POPS), _token_masks(mem, module, PUSHES),
+                       int(uops[(op == OPCODE_GEMM) & ~reset].sum()))
 
-    row_bytes = mem[:, X_SIZE] * _dram_elem_bytes(env)[np.where(is_store, MEM_OUT, mtype)]
+
+def _memory_types(mem: np.ndarray) -> np.ndarray:
+    return np.clip(mem[:, MEMORY_TYPE], 0, MEM_ACC_8BIT)
+
+
+def _modules(op: np.ndarray, mem: np.ndarray) -> np.ndarray:
+    """The routing of spec §3.2: LOAD INP/WGT -> load, STORE -> store, the rest -> compute."""
+    mtype = _memory_types(mem)
+    module = np.full(len(op), COMPUTE_CORE, dtype=np.int64)
+    module[(op == OPCODE_LOAD) & ((mtype == MEM_INP) | (mtype == MEM_WGT))] = LOAD_CORE
+    module[op == OPCODE_STORE] = STORE_CORE
+    return module
+
+
+def _cycles(op, mem, uops, env, params: TimingParams) -> np.ndarray:
+    is_store = op == OPCODE_STORE
+    moves = ((op == OPCODE_LOAD) | is_store) & (mem[:, X_SIZE] > 0)
+    mtype = np.where(is_store, MEM_OUT, _memory_types(mem))
+    row_bytes = mem[:, X_SIZE] * _dram_elem_bytes(env)[mtype]
     bus = np.where(is_store, params.store_bytes_per_cycle, params.load_bytes_per_cycle)
     dma = mem[:, Y_SIZE] * (params.dram_latency + -(-row_bytes // bus))
-    uops = loop[:, ITER_OUT] * loop[:, ITER_IN] * np.maximum(loop[:, UOP_END] - loop[:, UOP_BGN], 0)
-    cycles = params.issue_cycles + np.select(
-        [(is_load | is_store) & ~is_nop, is_gemm, is_alu],
+    work = np.select(
+        [moves, op == OPCODE_GEMM, op == OPCODE_ALU],
         [dma, params.gemm_pipeline_depth + uops * params.gemm_cycles_per_uop,
          params.alu_pipeline_depth + uops * params.alu_cycles_per_uop], 0)
+    return (params.issue_cycles + work).astype(np.int64)
 
-    load_kind = np.array([_KIND["load uop"], _KIND["load wgt"], _KIND["load inp"],
-                          _KIND["load acc"], _KIND["load acc"], _KIND["load acc"]])
-    reset = loop[:, RESET_REG] != 0
-    kind = np.select([is_nop, is_load, is_store, is_gemm & reset, is_gemm, is_alu,
-                      op == OPCODE_FINISH],
-                     [_KIND["nop"], load_kind[mtype], _KIND["store"], _KIND["gemm reset"],
-                      _KIND["gemm"], _KIND["alu"], _KIND["finish"]], _KIND["nop"])
-    pops, pushes = _token_masks(mem, module, POPS), _token_masks(mem, module, PUSHES)
-    return StreamCosts(module, kind, cycles.astype(np.int64), pops, pushes,
-                       int(uops[is_gemm & ~reset].sum()))
+
+_LOAD_KIND = np.array([_KIND["load uop"], _KIND["load wgt"], _KIND["load inp"],
+                       _KIND["load acc"], _KIND["load acc"], _KIND["load acc"]])
+
+
+def _kinds(op, mem, reset) -> np.ndarray:
+    is_gemm = op == OPCODE_GEMM
+    is_nop = ((op == OPCODE_LOAD) | (op == OPCODE_STORE)) & (mem[:, X_SIZE] == 0)
+    return np.select(
+        [is_nop, op == OPCODE_LOAD, op == OPCODE_STORE, is_gemm & reset, is_gemm,
+         op == OPCODE_ALU, op == OPCODE_FINISH],
+        [_KIND["nop"], _LOAD_KIND[_memory_types(mem)], _KIND["store"], _KIND["gemm reset"],
+         _KIND["gemm"], _KIND["alu"], _KIND["finish"]], _KIND["nop"])
 
 
 def _token_masks(mem: np.ndarray, module: np.ndarray, wiring: dict) -> np.ndarray:
@@ -168,7 +188,12 @@ def time_stream(decoded: dict, count: int, describe, env, params: TimingParams,
                 initial_tokens: Sequence[int] = (0, 0, 0, 0)) -> TimingReport:
     """The timing of a decoded stream; `describe(i)` disassembles instruction i (for the
     trace and the deadlock message); `initial_tokens` are in the queues at cycle 0."""
-    costs = instruction_costs(decoded, count, env, params)
+    return _report(instruction_costs(decoded, count, env, params), describe, env, params,
+                   initial_tokens)
+
+
+def _report(costs: StreamCosts, describe, env, params: TimingParams,
+            initial_tokens: Sequence[int]) -> TimingReport:
     timeline = replay(costs, params.token_queue_depth, describe, tuple(initial_tokens))
     return TimingReport(params, costs, timeline, describe,
                         env.BATCH * env.BLOCK_IN * env.BLOCK_OUT)
@@ -179,25 +204,29 @@ def estimate(records: Sequence[Sequence[int]], env=None,
     """The timing of a stream of instruction records (such as `CommandQueue.last_records`),
     without running it. Raises TimingDeadlock if its tokens can never all be satisfied."""
     env = env or get_env()
-    isa = instruction_set(env)
     records = [list(r) for r in records]
-    decoded = isa.decode_stream(isa.encode_stream(records)) if records else {
-        "opcode": np.zeros(0, np.int64), "mem": np.zeros((0, len(isa.mem.fields)), np.int64),
-        "gemm": np.zeros((0, len(isa.gemm.fields)), np.int64),
-        "alu": np.zeros((0, len(isa.alu.fields)), np.int64)}
-    return time_stream(decoded, len(records), lambda i: disassemble(records[i]), env,
-                       TimingParams.of(params))
+    return time_stream(_decode(instruction_set(env), records), len(records),
+                       lambda i: disassemble(records[i]), env, TimingParams.of(params))
+
+
+def _decode(isa, records: list) -> dict:
+    """Records -> the field columns the simulator decodes from the encoded words (which
+    also checks that every field fits)."""
+    if records:
+        return isa.decode_stream(isa.encode_stream(records))
+    return {"opcode": np.zeros(0, np.int64),
+            **{name: np.zeros((0, len(getattr(isa, name).fields)), np.int64)
+               for name in ("mem", "gemm", "alu")}}
 
 
 class _Switch:
-    """Whether the device hands its runs to the model, with which parameters, the last
-    report, and the tokens each device's queues still hold (they persist across runs)."""
+    """Whether the device hands its runs to the model, with which parameters, and the last
+    report."""
 
     def __init__(self):
         self.on = False
         self.params = TimingParams()
         self.last: Optional[TimingReport] = None
-        self.tokens: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 SWITCH = _Switch()
@@ -210,12 +239,18 @@ def switch(on: bool, params: Union[TimingParams, Mapping, None] = None) -> None:
     SWITCH.on, SWITCH.last = bool(on), None
 
 
-def observe(program, device) -> None:
-    """Device.run's hook: time the stream it has just run, if the model is on."""
+def observe(program, env, tokens_after: Sequence) -> None:
+    """Device.run's hook: time the stream it has just run, if the model is on. The device's
+    token FIFOs outlive a run (`tokens_after`: their contents now), so the tokens queued
+    when the run began are those left now, less those it pushed, plus those it popped."""
     if not SWITCH.on:
         return
-    tokens = SWITCH.tokens.get(device, (0, 0, 0, 0))
-    report = time_stream(program.decoded, program.count, program.describe, device.env,
-                         SWITCH.params, tokens)
-    SWITCH.tokens[device] = report.leftover_tokens
-    SWITCH.last = report
+    SWITCH.last, params = None, SWITCH.params      # no stale report if this one deadlocks
+    costs = instruction_costs(program.decoded, program.count, env, params)
+    initial = [len(queue) - _count(costs.pushes, q) + _count(costs.pops, q)
+               for q, queue in enumerate(tokens_after)]
+    SWITCH.last = _report(costs, program.describe, env, params, initial)
+
+
+def _count(masks: np.ndarray, queue: int) -> int:
+    return int(np.count_nonzero(masks & (1 << queue)))

@@ -83,24 +83,30 @@ def replay(costs, depth: int, describe, initial_tokens=(0, 0, 0, 0)) -> Timeline
     starts, dones = _run(modules, depth, pushed, popped, describe)
     n = len(costs.cycles)
     start, wait, stall = (np.zeros(n, dtype=np.int64) for _ in range(3))
-    total = 0
-    for blocks, bstart, bdone in zip(modules, starts, dones):
-        if not len(blocks.order):
-            continue
-        bstart, bdone = np.array(bstart, dtype=np.int64), np.array(bdone, dtype=np.int64)
-        cost = costs.cycles[blocks.order]
-        before = np.cumsum(cost) - cost
-        start[blocks.order] = bstart[blocks.block_of] + (before - before[blocks.heads][
-            blocks.block_of])
-        wait[blocks.order[blocks.heads]] = bstart - np.r_[0, bdone[:-1]]
-        stall[blocks.order[blocks.tails]] = bdone - bstart - np.array(blocks.cycles)
-        total = max(total, int(bdone[-1]))
+    for blocks, block_start, block_done in zip(modules, starts, dones):
+        if len(blocks.order):
+            _spread(blocks, np.array(block_start, dtype=np.int64),
+                    np.array(block_done, dtype=np.int64), costs.cycles, start, wait, stall)
+    total = max((d[-1] for d in dones if d), default=0)
     return Timeline(start, start + costs.cycles, wait, stall, total,
                     tuple(len(pushed[q]) - len(popped[q]) for q in range(4)))
 
 
+def _spread(blocks: _Blocks, block_start, block_done, cycles, start, wait, stall) -> None:
+    """Per-instruction times of one module from its blocks' times: instructions of a block
+    run back to back from its start; its first waited since the previous block was done,
+    its last stalled from its end until its pushes were done."""
+    cost = cycles[blocks.order]
+    before = np.cumsum(cost) - cost                     # cycles of the module's earlier work
+    offset = before - before[blocks.heads][blocks.block_of]
+    start[blocks.order] = block_start[blocks.block_of] + offset
+    wait[blocks.order[blocks.heads]] = block_start - np.r_[0, block_done[:-1]]
+    stall[blocks.order[blocks.tails]] = block_done - block_start - np.array(blocks.cycles)
+
+
 def _run(modules, depth, pushed, popped, describe):
-    """The event loop over blocks: (block start cycles, block done cycles) per module."""
+    """The event loop over blocks: (block start cycles, block done cycles) per module.
+    A module whose block has run but cannot push yet keeps its end cycle in `running`."""
     count = [len(b.cycles) for b in modules]
     starts = [[0] * c for c in count]
     dones = [[0] * c for c in count]
@@ -108,39 +114,50 @@ def _run(modules, depth, pushed, popped, describe):
     while pos != count:
         moved = False
         for m, blocks in enumerate(modules):
-            p, t, end = pos[m], ready[m], running[m]
-            pops, pushes, cycles = blocks.pops, blocks.pushes, blocks.cycles
-            while p < count[m]:
-                if end is None:                      # pop, then run the block
-                    s = t
-                    for q in pops[p]:
-                        k = len(popped[q])
-                        if k >= len(pushed[q]):
-                            break
-                        s = max(s, pushed[q][k])
-                    else:
-                        for q in pops[p]:
-                            popped[q].append(s)
-                        starts[m][p], end, moved = s, s + cycles[p], True
-                    if end is None:
+            while pos[m] < count[m]:
+                p = pos[m]
+                if running[m] is None:
+                    start = _pop(blocks.pops[p], pushed, popped, ready[m])
+                    if start is None:
                         break
-                d = end                              # push, when there is room
-                for q in pushes[p]:
-                    k = len(pushed[q]) - depth
-                    if k >= 0:
-                        if k >= len(popped[q]):
-                            break
-                        d = max(d, popped[q][k])
-                else:
-                    for q in pushes[p]:
-                        pushed[q].append(d)
-                    dones[m][p], t, end, p, moved = d, d, None, p + 1, True
-                    continue
-                break
-            pos[m], ready[m], running[m] = p, t, end
+                    starts[m][p], running[m], moved = start, start + blocks.cycles[p], True
+                done = _push(blocks.pushes[p], pushed, popped, running[m], depth)
+                if done is None:
+                    break
+                dones[m][p], ready[m], running[m], pos[m], moved = done, done, None, p + 1, True
         if not moved:
             raise _deadlock(modules, pos, ready, running, depth, pushed, popped, describe)
     return starts, dones
+
+
+def _pop(queues, pushed, popped, ready):
+    """Pop a token from each of `queues` as soon as the module is ready and each is there:
+    the cycle that happens, or None (nothing popped) if a token has not been pushed yet."""
+    start = ready
+    for q in queues:
+        k = len(popped[q])
+        if k >= len(pushed[q]):
+            return None
+        start = max(start, pushed[q][k])
+    for q in queues:
+        popped[q].append(start)
+    return start
+
+
+def _push(queues, pushed, popped, end, depth):
+    """Push a token onto each of `queues` once the block has ended and each has room: the
+    cycle that happens, or None (nothing pushed) if a full queue's oldest token has not been
+    popped yet."""
+    done = end
+    for q in queues:
+        k = len(pushed[q]) - depth          # the token whose pop makes room
+        if k >= 0:
+            if k >= len(popped[q]):
+                return None
+            done = max(done, popped[q][k])
+    for q in queues:
+        pushed[q].append(done)
+    return done
 
 
 def _deadlock(modules, pos, ready, running, depth, pushed, popped, describe) -> TimingDeadlock:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Iterator, NamedTuple
 
-import numpy as np
 
 from .timing_replay import MODULE_NAMES
 

@@ -40,7 +40,8 @@ def timing_mode(flag: bool = True, params=None) -> None:
 
 
 def timing():
-    """The TimingReport of the last run timed since `timing_mode(True)`."""
+    """The TimingReport of the last run timed since `timing_mode(True)` (a run that ended
+    in an error has none)."""
     if _timing.SWITCH.last is None:
         state = "no run has finished since" if _timing.SWITCH.on else "the model is off: call"
         raise VTAError(f"simulator.timing(): {state} simulator.timing_mode(True)")
