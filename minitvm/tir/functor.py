@@ -14,7 +14,9 @@ from . import expr as E
 from . import stmt as S
 
 # Which fields of each node hold IR to traverse, in evaluation order. Objects that
-# are not IR (AttrStmt.node, buffers, TE tensors, the reducer) are not entered.
+# are not IR (AttrStmt.node, buffers, TE tensors, the reducer) are not entered, and
+# neither are the variables a Let, LetStmt or For defines: they are binding sites, not
+# uses, so a mutator that rewrites uses (say, a loop var of extent 1 into 0) keeps them.
 CHILDREN = {
     E.Var: (), E.SizeVar: (), E.IntImm: (), E.FloatImm: (), E.StringImm: (),
     E.Add: ("a", "b"), E.Sub: ("a", "b"), E.Mul: ("a", "b"), E.Div: ("a", "b"),
@@ -23,13 +25,13 @@ CHILDREN = {
     E.LT: ("a", "b"), E.LE: ("a", "b"), E.GT: ("a", "b"), E.GE: ("a", "b"),
     E.And: ("a", "b"), E.Or: ("a", "b"), E.Not: ("a",),
     E.Select: ("condition", "true_value", "false_value"),
-    E.Cast: ("value",), E.Call: ("args",), E.Let: ("var", "value", "body"),
+    E.Cast: ("value",), E.Call: ("args",), E.Let: ("value", "body"),
     E.Ramp: ("base", "stride"), E.Broadcast: ("value",),
     E.BufferLoad: ("indices",), E.ProducerLoad: ("indices",),
     E.Reduce: ("source", "condition", "init"),
-    S.LetStmt: ("var", "value", "body"), S.AttrStmt: ("value", "body"),
+    S.LetStmt: ("value", "body"), S.AttrStmt: ("value", "body"),
     S.AssertStmt: ("condition", "message", "body"),
-    S.For: ("loop_var", "min", "extent", "body"), S.While: ("condition", "body"),
+    S.For: ("min", "extent", "body"), S.While: ("condition", "body"),
     S.BufferStore: ("value", "indices"), S.BufferRealize: ("condition", "body"),
     S.ProducerStore: ("value", "indices"),
     S.ProducerRealize: ("condition", "body"),
