@@ -139,7 +139,7 @@ class Format:
 
     def decode_rows(self, words: np.ndarray) -> np.ndarray:
         """(n, units) or (n,) uint words -> (n, fields) int64 columns."""
-        words = words.reshape(len(words), -1)
+        words = words if words.ndim == 2 else words.reshape(-1, 1)
         out = np.empty((len(words), len(self.fields)), dtype=np.int64)
         for col, f in enumerate(self.fields):
             unit, shift = divmod(f.lo, 64)

@@ -220,3 +220,11 @@ def test_reference_dump_text_is_reproduced_by_the_disassembler():
     for kernel in kernels:
         words = iset.uop.encode_rows(np.array(kernel))
         assert [tuple(r) for r in iset.uop.decode_rows(words).tolist()] == kernel
+
+
+def test_decoding_an_empty_stream_gives_no_records():
+    from vta_backend.isa import instruction_set
+    from vta_backend.environment import get_env
+    iset = instruction_set(get_env())
+    columns = iset.decode_stream(np.zeros((0, 2), np.uint64))
+    assert all(len(column) == 0 for column in columns.values())
