@@ -8,7 +8,7 @@ whose truth value is identity, as in TVM, so expressions still work as dict keys
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
 

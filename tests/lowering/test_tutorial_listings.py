@@ -7,43 +7,17 @@ import sys
 
 import pytest
 
+from reference_text import SEED, ir_listings
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TUTORIAL = ROOT / "tutorials" / "convolution_cpu.py"
 EXPECTED = pathlib.Path(__file__).with_name("data") / "convolution_listings.txt"
-SEED = ROOT.parent / "shared" / "seeds" / "convolution_opt_tutorial.txt"
-
-IR_START = "# from tvm.script import ir as I"
-CONTINUES = (" ", "\t", "@", "#", "class ")
 
 # Each deliberate difference from the reference text: (listing, reference line, our line,
 # why). Empty: both listings are reproduced exactly, including TVM accidents such as the
 # 157351936-element views of listing 2 (tvmscript.md §4.5) and the v0.13-era
 # "global_symbol" attribute (tvmscript.md §0).
 DEVIATIONS = []
-
-
-def ir_listings(text):
-    """The IR listings of a text, delimited as ../shared/tools/seed_diff.py does."""
-    lines = [line.rstrip() for line in text.splitlines()]
-    listings, i = [], 0
-    while i < len(lines):
-        if lines[i].strip() != IR_START:
-            i += 1
-            continue
-        block = [lines[i]]
-        i += 1
-        while i < len(lines):
-            line = lines[i]
-            if not line.strip():
-                following = next((l for l in lines[i + 1:] if l.strip()), "")
-                if not following.startswith(CONTINUES):
-                    break
-            elif not line.startswith(CONTINUES):
-                break
-            block.append(line)
-            i += 1
-        listings.append(block)
-    return listings
 
 
 def apply_deviations(n, reference):

@@ -1,16 +1,12 @@
 """Running the tutorials (in a subprocess or in this process) and reading their output.
 
-The output parsing follows /work/shared/tools/seed_diff.py (a listing starts at
-'# from tvm.script import ir as I'; statistics follow 'Execution statistics:'), except
-that a new listing start also ends the previous listing: a tutorial run as a plain
-script prints its listings back to back.
+Reading the output (listings, statistics) is tests/reference_text.py's job.
 """
 from __future__ import annotations
 
 import contextlib
 import io
 import pathlib
-import re
 import subprocess
 import sys
 
@@ -18,14 +14,7 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TUTORIALS = ROOT / "tutorials"
-SHARED = pathlib.Path("/work/shared")
-SEED = SHARED / "seeds" / "convolution_opt_tutorial.txt"
-SEED_DIFF = SHARED / "tools" / "seed_diff.py"
-INSN_DUMP = SHARED / "reference" / "convolution_opt_insn_dump.txt"
-
-IR_START = "# from tvm.script import ir as I"
-STATS_START = "Execution statistics:"
-CONTINUES = (" ", "\t", "@", "#", "class ")
+from reference_text import INSN_DUMP, SEED, SEED_DIFF, ir_listings, statistics  # noqa: F401
 
 
 def run_script(*args: str) -> str:
@@ -46,44 +35,6 @@ def run_tutorial(name: str):
     with contextlib.redirect_stdout(out):
         namespace = gallery.run(str(TUTORIALS / f"{name}.py"))
     return namespace, out.getvalue()
-
-
-def ir_listings(text: str):
-    """Each printed IR listing, as a list of lines (trailing space removed)."""
-    lines = [line.rstrip() for line in text.splitlines()]
-    listings, i = [], 0
-    while i < len(lines):
-        if lines[i].strip() != IR_START:
-            i += 1
-            continue
-        block = [lines[i]]
-        i += 1
-        while i < len(lines) and lines[i].strip() != IR_START:
-            line = lines[i]
-            if line == "":
-                following = next((x for x in lines[i + 1:] if x.strip()), "")
-                if not following.startswith(CONTINUES) or following.strip() == IR_START:
-                    break
-            elif not line.startswith(CONTINUES):
-                break
-            block.append(line)
-            i += 1
-        listings.append(block)
-    return listings
-
-
-def statistics(text: str):
-    """The counters printed after the last 'Execution statistics:' line, in order."""
-    lines = text.splitlines()
-    starts = [i for i, line in enumerate(lines) if line.strip() == STATS_START]
-    assert starts, "no statistics printed"
-    stats = {}
-    for line in lines[starts[-1] + 1:]:
-        match = re.match(r"^\s+(\w+)\s*:\s*(-?\d+)\s*$", line)
-        if not match:
-            break
-        stats[match.group(1)] = int(match.group(2))
-    return stats
 
 
 def vector_add(env, m=64):

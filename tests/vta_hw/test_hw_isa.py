@@ -1,6 +1,5 @@
 """isa: bit layout, field round trips at the extremes, oversize values, the reference dump."""
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +9,7 @@ from vta_backend.environment import get_env
 
 from hw_helpers import CONFIGS, make_env
 
-REFERENCE = Path("/work/shared/reference/convolution_opt_insn_dump.txt")
+from reference_text import INSN_DUMP as REFERENCE
 needs_reference = pytest.mark.skipif(not REFERENCE.exists(), reason="reference dump not found")
 
 # spec §2.2, default configuration: (field, lowest bit, width)

@@ -15,7 +15,7 @@ from vta_backend.testing import simulator
 
 from hw_helpers import dram_array, make_env, new_queue, read
 
-REFERENCE = Path("/work/shared/reference/convolution_opt_insn_dump.txt")
+from reference_text import INSN_DUMP as REFERENCE
 
 
 def _bench():

@@ -9,22 +9,15 @@ from vta_backend import build_module
 from vta_backend.environment import get_env
 
 from conv_schedule import conv2d, vta_schedule
+from reference_text import SEED, ir_listings
 
 HERE = pathlib.Path(__file__).resolve().parent
 EXPECTED = HERE / "data" / "convolution_listing_3.txt"
-SEED = HERE.parents[1].parent / "shared" / "seeds" / "convolution_opt_tutorial.txt"
-IR_START = "# from tvm.script import ir as I"
 
 
 def third_listing(text):
-    """Listing 3 of the tutorial text: its third IR block, cut as seed_diff.py cuts it."""
-    lines = [line.rstrip() for line in text.splitlines()]
-    starts = [i for i, line in enumerate(lines) if line.strip() == IR_START]
-    block = [lines[starts[2]]]
-    for line in lines[starts[2] + 1:]:
-        if line and not line.startswith((" ", "\t", "@", "#", "class ")):
-            break
-        block.append(line)
+    """Listing 3 of the tutorial text, without trailing blank lines."""
+    block = ir_listings(text)[2]
     while block and not block[-1]:
         block.pop()
     return block
