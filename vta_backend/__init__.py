@@ -9,8 +9,9 @@ from .environment import (DEBUG_DUMP_INSN, DEBUG_DUMP_UOP, DEBUG_SKIP_READ_BARRI
 # The compiler and the module (importing them registers ext_dev arrays' allocator and
 # the loader of saved VTA modules).
 from .build_module import build, build_config, lower
+from .board import program_fpga, reconfig_runtime
 from . import device_api, module
 
 __all__ = ["DEBUG_DUMP_INSN", "DEBUG_DUMP_UOP", "DEBUG_SKIP_READ_BARRIER",
            "DEBUG_SKIP_WRITE_BARRIER", "Environment", "build", "build_config", "device_api",
-           "get_env", "lower", "module"]
+           "get_env", "lower", "module", "program_fpga", "reconfig_runtime"]
