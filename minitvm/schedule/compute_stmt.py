@@ -20,7 +20,8 @@ from ..tir.expr import IterVar
 from ..tir.stmt import IfThenElse, ProducerStore, seq
 from .loop_nest import likely, make_bound_check, make_if_nest, make_loop_nest, merge_nest
 from .message_passing import is_const, pass_down_bitmask_or
-from .substitute import substitute, substitute_iter_vars
+from ..tir.functor import substitute
+from .substitute import substitute_iter_vars
 
 _DATA, _REDUCE = 1, 2
 

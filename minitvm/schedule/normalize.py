@@ -18,7 +18,7 @@ from ..tir.expr import IterVar, ProducerLoad, Var
 from ..tir.functor import Mutator
 from .relations import Fuse, Rebase, Split
 from .schedule import Schedule
-from .substitute import substitute
+from ..tir.functor import substitute
 from .stage import INLINE, INLINED, SCOPE, Stage
 
 

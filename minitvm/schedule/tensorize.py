@@ -25,7 +25,8 @@ from .compute_stmt import compute_loop_nest
 from .errors import TensorizeError, schedule_error
 from .loop_nest import NO_OP, likely, make_if_nest, merge_nest
 from .message_passing import is_const, pass_up_domain
-from .substitute import substitute, substitute_iter_vars
+from ..tir.functor import substitute
+from .substitute import substitute_iter_vars
 
 
 def make_tensorize(stage, ranges):

@@ -112,3 +112,20 @@ def post_order_visit(node, callback):
             callback(n)
 
     _Walker().visit(node)
+
+
+class _Substitute(Mutator):
+    def __init__(self, vmap):
+        self.vmap = vmap
+
+    def visit_Var(self, node):
+        return self.vmap.get(node, node)
+
+
+def substitute(node, vmap):
+    """`node` with each use of a Var in `vmap` (identity keys) replaced by its value.
+
+    Like TVM's `Substitute`, nodes are rebuilt without folding (`x + t*8` with t := 0
+    stays `x + 0*8` until the next Simplify), and binding sites keep their variables.
+    """
+    return _Substitute(vmap).visit(node) if vmap else node

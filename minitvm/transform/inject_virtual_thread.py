@@ -31,7 +31,8 @@ from ..arith import Analyzer
 from ..tir import expr as E
 from ..tir import stmt as S
 from ..tir.functor import Mutator, Visitor
-from .ir_utils import const_int, is_const, substitute
+from ..tir.functor import substitute
+from .ir_utils import const_int, is_const
 from .pass_infra import FLATTENED, lowering_pass
 
 UNROLL_LIMIT = 16                  # TVM: copies are unrolled only for fewer threads

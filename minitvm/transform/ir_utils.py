@@ -1,30 +1,10 @@
-"""Small IR helpers the lowering passes share: substitution, constants, nests and the
-layout of a buffer in flat memory."""
+"""Small IR helpers the lowering passes share: constants, nests and the layout of a
+buffer in flat memory (substitution is `minitvm.tir.functor.substitute`)."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 from ..tir import expr as E
-from ..tir.functor import Mutator
-
-
-class _Substituter(Mutator):
-    def __init__(self, vmap):
-        self.vmap = vmap
-
-    def visit_Var(self, node):
-        return self.vmap.get(node, node)
-
-
-def substitute(node, vmap):
-    """`node` with every Var in `vmap` (identity keys) replaced by its value.
-
-    Like TVM's `Substitute`, nodes are rebuilt without folding: `x + t*8` with t := 0
-    stays `x + 0*8` until the next Simplify.
-    """
-    if not vmap:
-        return node
-    return _Substituter(vmap).visit(node)
 
 
 def const_int(e):

@@ -45,7 +45,8 @@ from ..tir import stmt as S
 from ..tir.analysis import expr_deep_equal
 from ..tir.buffer import Buffer
 from ..tir.functor import Mutator, Visitor, post_order_visit
-from .ir_utils import const_product, merge_nest, substitute
+from ..tir.functor import substitute
+from .ir_utils import const_product, merge_nest
 from .memory_info import get_memory_info, storage_scope_rank, storage_scope_tag
 from .pass_infra import FLATTENED, PassContext, lowering_pass
 from .storage_liveness import can_inplace, linear_access_pattern, liveness

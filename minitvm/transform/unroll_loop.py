@@ -13,7 +13,8 @@ from __future__ import annotations
 from ..tir import expr as E
 from ..tir import stmt as S
 from ..tir.functor import Mutator
-from .ir_utils import const_int, substitute
+from ..tir.functor import substitute
+from .ir_utils import const_int
 from .pass_infra import lowering_pass
 
 
