@@ -223,6 +223,8 @@ def legacy_repr(e):
             return f"({legacy_repr(e.a)}{_LEGACY_INFIX[klass]}{legacy_repr(e.b)})"
         if klass in _LEGACY_CALL:
             return f"{_LEGACY_CALL[klass]}({legacy_repr(e.a)}, {legacy_repr(e.b)})"
+    if isinstance(e, E.SizeVar):
+        return f"{{{e.name}|{e.name}>=0}}"
     if isinstance(e, E.Var):
         return e.name
     if isinstance(e, E.IntImm):
@@ -247,4 +249,9 @@ def legacy_repr(e):
         return f"ramp({legacy_repr(e.base)}, {legacy_repr(e.stride)}, {e.lanes})"
     if isinstance(e, E.Broadcast):
         return f"x{e.lanes}({legacy_repr(e.value)})"
+    if isinstance(e, E.Let):      # CSE names a computation repeated inside one expression
+        return f"(let {e.var.name} = {legacy_repr(e.value)} in {legacy_repr(e.body)})"
+    if isinstance(e, E.ProducerLoad):
+        name = getattr(e.producer, "name", "tensor")
+        return f"{name}[{', '.join(legacy_repr(i) for i in e.indices)}]"
     raise TypeError(f"legacy_repr: no legacy text for a {cls.__name__} node")

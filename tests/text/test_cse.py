@@ -132,3 +132,24 @@ def test_only_computations_in_scope_are_introduced():
                                              S.BufferStore(buf, T.const(1), (i * 4 + free,))))
     assert not any("cse_var" in line for line in cse_text(body))
     assert any("cse_var" in line for line in cse_text(body, [free]))
+
+
+def test_a_computation_repeated_inside_one_expression_becomes_a_let_expression():
+    """Regression (found by the schedule property tests: a stage attached at a split of
+    a fused loop inside another such loop): a loop extent in which `q * (p + 2)` occurs
+    twice, `p` also inside it, gets nested `T.Let` expressions. The second round sorts
+    candidates containing the first `Let` by TVM's legacy text, which had no form for a
+    Let (`(let v = value in body)`, legacy_repr.cc) and raised TypeError."""
+    buf = buffer("buf")
+
+    def body(o, q):
+        i = T.Var("i")
+        p = T.floordiv(T.floordiv(T.floormod(o * 2, 3) + 1, 3) * 3, 2)
+        r = q * (p + 2)
+        extent = T.floordiv(p + r + 1, 3) + 1 - T.floordiv(r, 3)
+        return S.For(i, T.const(0), extent, S.ForKind.SERIAL, S.BufferStore(buf, i, (i,)))
+    lines = cse_text(loops([("o", 3), ("q", 2)], body))
+    assert lines[1] == (
+        "    for i in range(T.Let(T.Let((cse_var_2 + cse_var_1 + 1) // 3 + 1 - cse_var_1 // 3,"
+        " where={cse_var_1: q * (cse_var_2 + 2)}),"
+        " where={cse_var_2: (o * 2 % 3 + 1) // 3 * 3 // 2})):")

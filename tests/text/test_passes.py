@@ -86,3 +86,6 @@ def test_complexity_and_legacy_repr():
     assert legacy_repr(T.max(1 - x * 7, 0)) == "max((1 - (i2_outer*7)), 0)"
     assert legacy_repr(T.floordiv(x, 2)) == "floordiv(i2_outer, 2)"
     assert legacy_repr(T.Var("n", "int64") + 2) == "(n + (int64)2)"
+    v = T.Var("v")
+    assert legacy_repr(T.expr.Let(v, x * 2, v + 1)) == "(let v = (i2_outer*2) in (v + 1))"
+    assert legacy_repr(T.SizeVar("n") + 1) == "({n|n>=0} + 1)"
