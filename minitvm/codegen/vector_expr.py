@@ -159,7 +159,15 @@ class VectorEmitter(Visitor):
 
     def visit_Let(self, e):
         name = self.ctx.namer.name(e.var)
-        value = self.emit(e.value)
+        # bound like an instance let (`bind`): a value that does not vary over the grid
+        # is the scalar emitter's Python int, since the scalar code using the var wraps
+        # it like a Python int (a numpy int32 would overflow there)
+        if self.depends(e.value):
+            value = self.visit(e.value)
+        elif self._guarded_load(e.value):
+            value = f"_item({self.visit(e.value)})"
+        else:
+            value = self.scalar.emit(e.value)
         self.lets = {**self.lets, e.var: e.value}
         self._bound.add(e.var)
         return f"(({name} := {value}), {self.emit(e.body)})[1]"

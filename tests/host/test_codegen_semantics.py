@@ -179,3 +179,34 @@ def test_random_integer_expressions_agree(tree, seed):
               "b": rng.integers(-2 ** 31, 2 ** 31, N).astype("int32"),
               "c": rng.integers(0, 256, N).astype("uint8")}
     both(lambda i, x: op.cast("int32", _build(tree, i, x)), inputs, "int32")
+
+
+def test_loop_invariant_let_in_a_vectorized_guard_is_a_python_int():
+    """Regression (found by the schedule property tests: CSE names a repeated computation
+    inside a guard by a `T.Let` expression): in a vectorized nest under loops that run in
+    Python, an invariant let value was bound as a numpy int32 while the scalar code using
+    the var wraps it like a Python int, `(v % 3 + 1) + 0x80000000`, which overflows int32
+    under numpy 2."""
+    from minitvm.tir import expr as E
+    from minitvm.tir import stmt as S
+    n = N
+    out = param("out", "int32", (3 * n,))
+    o, p, i, v, w = T.Var("o"), T.Var("p"), T.Var("i"), T.Var("v"), T.Var("w")
+    cond = E.Let(v, o * 2, E.Let(w, T.floordiv(T.floormod(v, 3) + 1, 3) * 3,
+                                 T.floordiv(w + 10, 8) + i < 6))
+    guard = E.Call("bool", "tir.likely", (cond,))
+    inner = T.For(i, T.const(0), T.const(n), T.ForKind.SERIAL,
+                  S.IfThenElse(guard, store(out[2], o * n + i, i + p + 1), None))
+    body = T.For(o, T.const(0), T.const(3), T.ForKind.SERIAL,      # p's bound varies:
+                 T.For(p, T.const(0), o + 1, T.ForKind.SERIAL, inner))  # o, p run in Python
+    expected = np.zeros(3 * n, "int32")
+    for ov in range(3):
+        for pv in range(ov + 1):
+            wv = (ov * 2 % 3 + 1) // 3 * 3
+            for iv in range(n):
+                if (wv + 10) // 8 + iv < 6:
+                    expected[ov * n + iv] = iv + pv + 1
+    for vectorize in (False, True):
+        result = nd.array(np.zeros(3 * n, "int32"))
+        build_host(func([out], body), "f", vectorize=vectorize)(result)
+        np.testing.assert_array_equal(result.numpy(), expected)

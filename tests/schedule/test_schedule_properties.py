@@ -7,8 +7,9 @@ split ones included; a cthread binding of the output's outermost loop) for an el
 chain, a matmul and the tutorial's conv2d. Every schedule is lowered and printed, then
 both programs are built for the CPU and run on the same random inputs.
 
-`MINITVM_SCHED_EXAMPLES=300 python -m pytest tests/schedule` runs many more (random,
-not derandomized) examples; the committed count keeps the directory quick.
+`MINITVM_SCHED_EXAMPLES=300 python -m pytest tests/schedule` runs many more examples
+(add `MINITVM_SCHED_RANDOM=1` for fresh random ones instead of the fixed derandomized
+sequence); the committed count keeps the directory quick.
 """
 import os
 
@@ -21,10 +22,13 @@ from minitvm import te
 from minitvm.tir.expr import IterVarType
 from sched_workloads import Conv, elementwise, matmul
 
-_EXAMPLES = os.environ.get("MINITVM_SCHED_EXAMPLES")
-SETTINGS = settings(max_examples=int(_EXAMPLES) if _EXAMPLES else 15, deadline=None,
-                    derandomize=not _EXAMPLES, print_blob=True,
-                    suppress_health_check=[HealthCheck.too_slow])
+def _settings(examples):
+    return settings(max_examples=int(os.environ.get("MINITVM_SCHED_EXAMPLES", examples)),
+                    derandomize=not os.environ.get("MINITVM_SCHED_RANDOM"), deadline=None,
+                    print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+
+
+SETTINGS = _settings(15)
 _FUSABLE = (IterVarType.DATA_PAR, IterVarType.COMM_REDUCE)
 
 
@@ -42,13 +46,20 @@ def split(data, stage, leaf):
     return stage.split(leaf, nparts=parts)
 
 
-def transform_loops(data, stage, bind=False):
-    """A random sequence of splits, fuses of adjacent loops and reorders (so a loop may
-    be fused and the fused loop split, or split loops fused), then (output only) maybe a
-    cthread binding of the outermost loop."""
+def transform_loops(data, stage, bind=False, kinds=()):
+    """A random sequence of splits, fuses of adjacent loops, reorders (so a loop may be
+    fused and the fused loop split, or split loops fused) and loop kinds from `kinds`,
+    then (output only) maybe a cthread binding of the outermost loop."""
+    steps = ["split", "fuse", "fuse+split", "reorder"] + (["annotate"] if kinds else [])
     for _ in range(data.draw(st.integers(0, 4))):
-        step = data.draw(st.sampled_from(["split", "fuse", "fuse+split", "reorder"]))
-        if step == "reorder":
+        step = data.draw(st.sampled_from(steps))
+        if step == "annotate":
+            leaf = data.draw(st.sampled_from(stage.leaf_iter_vars))
+            allowed = [k for k in kinds if k == "unroll"
+                       or leaf.iter_type == IterVarType.DATA_PAR]
+            if allowed:
+                getattr(stage, data.draw(st.sampled_from(allowed)))(leaf)
+        elif step == "reorder":
             stage.reorder(*data.draw(st.permutations(stage.leaf_iter_vars)))
         elif step == "split":
             split(data, stage, data.draw(st.sampled_from(stage.leaf_iter_vars)))
@@ -63,25 +74,32 @@ def transform_loops(data, stage, bind=False):
         stage.bind(outer, te.thread_axis("cthread"))
 
 
+# Loop kinds TVM accepts wherever they are drawn: a stage computed inside another loop
+# may have extents that depend on it (TVM refuses to unroll or vectorize those), and
+# TVM's CPU codegen refuses nested parallel loops, so only the output gets `parallel`.
+OUTPUT_KINDS = ("unroll", "vectorize", "parallel")
+ROOT_KINDS = ("unroll", "vectorize")
+
+
 def random_schedule(data, output, consumers):
     """A schedule of `output` where each tensor of `consumers` ({tensor: the one tensor
     reading it}, in dataflow order) is inlined, attached or left at the root."""
     s = te.create_schedule(output.op)
     inlined = {t for t in consumers if not t.op.reduce_axis and data.draw(st.booleans())}
+    attached = {t for t in consumers if t not in inlined and data.draw(st.booleans())}
     for t in consumers:
         if t in inlined:
             s[t].compute_inline()
-    transform_loops(data, s[output], bind=True)
+    transform_loops(data, s[output], bind=True, kinds=OUTPUT_KINDS)
     for t in consumers:
         if t not in inlined:
-            transform_loops(data, s[t])
-    for t in consumers:
+            transform_loops(data, s[t], kinds=() if t in attached else ROOT_KINDS)
+    for t in (t for t in consumers if t in attached):       # dataflow order
         consumer = consumers[t]
         while consumer in inlined:
             consumer = consumers[consumer]
-        if t not in inlined and data.draw(st.booleans()):
-            loop = data.draw(st.sampled_from(s[consumer].leaf_iter_vars))
-            s[t].compute_at(s[consumer], loop)
+        loop = data.draw(st.sampled_from(s[consumer].leaf_iter_vars))
+        s[t].compute_at(s[consumer], loop)
     return s
 
 
@@ -109,31 +127,31 @@ def test_elementwise_chain(n, m, data):
     check(data, [A, D], {B: C, C: D}, [x])
 
 
-@SETTINGS
-@given(st.integers(1, 7), st.integers(1, 6), st.integers(1, 40), st.booleans(), st.data())
-def test_producers_at_a_fused_then_split_loop(n, m, parts, by_factor, data):
-    """The pattern behind the fuse/split/compute_at regression, drawn directly: the
-    output's two loops fused and split, B and C each inlined, left at the root or
-    attached at the outer or inner loop (C's own loops maybe fused and split too)."""
+def fuse_and_split(data, stage, most):
+    """Fuse all the stage's loops and split the result in 2..`most` (by factor or nparts)."""
+    fused = stage.fuse(*stage.leaf_iter_vars)
+    parts = data.draw(st.integers(2, most))
+    if data.draw(st.booleans()):
+        return stage.split(fused, nparts=parts)
+    return stage.split(fused, factor=parts)
+
+
+@_settings(50)
+@given(st.integers(2, 7), st.integers(2, 6), st.data())
+def test_producers_at_a_fused_then_split_loop(n, m, data):
+    """The pattern behind the fuse/split/compute_at regressions, drawn directly: the
+    output's two loops fused and split (mostly not along the rows), C attached at the
+    outer or inner loop, its own loops fused and split too or randomly transformed, and
+    B attached at one of C's loops."""
     A, B, C, D = elementwise(n, m)
     s = te.create_schedule(D.op)
-    fused = s[D].fuse(*s[D].op.axis)
-    outer, inner = s[D].split(fused, factor=parts) if by_factor \
-        else s[D].split(fused, nparts=parts)
+    outer, inner = fuse_and_split(data, s[D], n * m + 1)
+    s[C].compute_at(s[D], data.draw(st.sampled_from([outer, inner])))
     if data.draw(st.booleans()):
-        s[C].compute_inline()
-        consumer_of_b = s[D]
+        fuse_and_split(data, s[C], 8)
     else:
-        place = data.draw(st.sampled_from(["root", "outer", "inner"]))
-        if place != "root":
-            s[C].compute_at(s[D], outer if place == "outer" else inner)
         transform_loops(data, s[C])
-        consumer_of_b = s[C]
-    place = data.draw(st.sampled_from(["root", "inline", "at"]))
-    if place == "inline":
-        s[B].compute_inline()
-    elif place == "at":
-        s[B].compute_at(consumer_of_b, data.draw(st.sampled_from(consumer_of_b.leaf_iter_vars)))
+    s[B].compute_at(s[C], data.draw(st.sampled_from(s[C].leaf_iter_vars)))
     x = np.random.default_rng(n * 10 + m).uniform(-2, 2, (n, m)).astype("float32")
     assert "def main(" in str(tvm.lower(s, [A, D], simple_mode=True))
     expected = run(te.create_schedule(D.op), [A, D], [x])
