@@ -1,20 +1,25 @@
 """The outside truths the tests compare against: where they are and how to read them.
 
-The `shared/` folder beside the checkout holds the reference tutorial text (three IR
-listings and the simulator statistics) and the original VTA runtime's instruction dump.
-Listings are cut as `shared/tools/seed_diff.py` cuts them, except that a new listing
+tests/data/ holds copies of the project's outside truths (tests/data/README.md says where
+each comes from), so a clone runs its tests with nothing beside it: the reference tutorial
+text (three IR listings and the simulator statistics), the original VTA runtime's
+instruction dump (gzipped), what TVM printed for its tutorials, and the two comparison tools.
+Listings are cut as `tests/data/tools/seed_diff.py` cuts them, except that a new listing
 header also ends the previous listing, because a script prints its listings back to back.
 """
 from __future__ import annotations
 
+import gzip
 import pathlib
 import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seeds" / "convolution_opt_tutorial.txt"
-SEED_DIFF = SHARED / "tools" / "seed_diff.py"
-INSN_DUMP = SHARED / "reference" / "convolution_opt_insn_dump.txt"
+DATA = pathlib.Path(__file__).resolve().parent / "data"
+SEED = DATA / "seeds" / "convolution_opt_tutorial.txt"
+SEED_DIFF = DATA / "tools" / "seed_diff.py"
+LISTING_DIFF = DATA / "tools" / "listing_diff.py"
+TUTORIAL_OUTPUTS = DATA / "reference" / "tvm_tutorial_outputs"
+_INSN_DUMP_GZ = DATA / "reference" / "convolution_opt_insn_dump.txt.gz"
 
 IR_START = "# from tvm.script import ir as I"
 STATS_START = "Execution statistics:"
@@ -57,3 +62,21 @@ def statistics(text: str):
             break
         stats[match.group(1)] = int(match.group(2))
     return stats
+
+
+def insn_dump_text() -> str:
+    """The original VTA runtime's instruction dump of the reference convolution."""
+    with gzip.open(_INSN_DUMP_GZ, "rt") as f:
+        return f.read()
+
+
+def tutorial_output(name: str) -> str:
+    """What TVM printed for one of its tutorials (tests/data/reference/tvm_tutorial_outputs)."""
+    return (TUTORIAL_OUTPUTS / f"{name}.txt").read_text()
+
+
+def without_global_symbol(text: str) -> str:
+    """`text` with the `"global_symbol"` entry dropped from `T.func_attr`, as TVM v0.16's
+    printer drops it (minitvm prints it, as the seed's older printer does)."""
+    return "\n".join(re.sub(r'"global_symbol": "[^"]*", ', "", line) if "T.func_attr" in line
+                     else line for line in text.splitlines())

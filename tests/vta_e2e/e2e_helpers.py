@@ -14,7 +14,7 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TUTORIALS = ROOT / "tutorials"
-from reference_text import INSN_DUMP, SEED, SEED_DIFF, ir_listings, statistics  # noqa: F401
+from reference_text import SEED, SEED_DIFF, ir_listings, statistics  # noqa: F401
 
 
 def run_script(*args: str) -> str:

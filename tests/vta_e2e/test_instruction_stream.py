@@ -1,5 +1,5 @@
 """The convolution tutorial's instruction stream and micro-op kernels equal, instruction by
-instruction, what TVM v0.17's VTA runtime produced for it (../shared/reference/).
+instruction, what TVM v0.17's VTA runtime produced for it (tests/data/reference/).
 
 The reference dump is parsed here into one record per instruction (kind, dependence
 flags, every printed field) and one list per micro-op kernel; ours comes from the
@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from e2e_helpers import INSN_DUMP
+from reference_text import insn_dump_text
 from vta_backend import device_api
 from vta_backend.isa import ALU_FIELDS, GEMM_FIELDS, MEM_FIELDS
 
@@ -119,7 +119,7 @@ def decode_uops(words):
 # --------------------------------------------------------------------- the comparison
 @pytest.fixture(scope="module")
 def reference():
-    return parse_dump(INSN_DUMP.read_text())
+    return parse_dump(insn_dump_text())
 
 
 @pytest.fixture(scope="module")

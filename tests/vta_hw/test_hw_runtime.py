@@ -15,7 +15,7 @@ from vta_backend.testing import simulator
 
 from hw_helpers import dram_array, make_env, new_queue, read
 
-from reference_text import INSN_DUMP as REFERENCE
+from reference_text import insn_dump_text
 
 
 def _bench():
@@ -343,13 +343,12 @@ def test_command_handle_is_one_queue_per_configuration(monkeypatch):
 
 
 # ------------------------------------------------------------------------- the reference run
-@pytest.mark.skipif(not REFERENCE.exists(), reason="reference dump not found")
 def test_reference_convolution_stream_is_reproduced_byte_for_byte(capsys):
     bench = _bench()
     data, kernel, (data_buf, kernel_buf, res_buf), cmd = bench.conv_setup(DeviceMemory())
     cmd.set_debug_mode(DEBUG_DUMP_INSN | DEBUG_DUMP_UOP)
     bench.conv_program(cmd, bench.ConvSites(), data_buf, kernel_buf, res_buf)
-    assert capsys.readouterr().out == REFERENCE.read_text()
+    assert capsys.readouterr().out == insn_dump_text()
     assert simulator.stats() == {
         "inp_load_nbytes": 114688, "wgt_load_nbytes": 1179648, "acc_load_nbytes": 0,
         "uop_load_nbytes": 1144, "out_store_nbytes": 50176, "gemm_counter": 451584,
