@@ -13,8 +13,9 @@ moved, and only those rows are encoded again.
 A recording is made only where replaying it is exact:
 - the host code touches no data itself and allocates nothing (no VTABufferCPUPtr, no
   VTABufferAlloc: `replayable_host_code`);
-- the queue is idle when the call starts (no half-built stream of someone else's) and no
-  debug dump is asked for (a replay prints nothing);
+- the queue is idle when the call starts (no half-built stream of someone else's), no
+  debug dump is asked for (a replay prints nothing) and every argument is live (the host
+  code's runtime calls report a freed one);
 - every LOAD and STORE of the streams addresses an argument or the queue's own staging
   buffer (anything else, such as a buffer the caller allocated by hand, keeps the host
   code running each time).
@@ -58,7 +59,8 @@ class StreamReplay:
 
     def call(self, queue: CommandQueue, buffers: Sequence, host_function) -> None:
         """Run `host_function(queue, *buffers)`, or replay what it queued before."""
-        if not enabled or self._refused or queue.debug_flag or not queue.idle:
+        if (not enabled or self._refused or queue.debug_flag or not queue.idle
+                or any(b.freed for b in buffers)):       # the host code says what is wrong
             host_function(queue, *buffers)
             return
         layout = tuple(b.phys_addr for b in buffers)
