@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .error import TVMError
+
 _OPTIONS = {
     "llvm": ("device", "keys", "model", "mtriple", "mcpu", "mattr", "mabi", "num-cores",
              "system-lib", "link-params", "opt-level", "tag"),
@@ -21,7 +23,7 @@ _DEFAULT_KEYS = {"llvm": ("cpu",), "ext_dev": (), "cuda": ("cuda", "gpu"),
 _NO_BACKEND = ("cuda", "opencl")
 
 
-class TargetNotEnabledError(RuntimeError):
+class TargetNotEnabledError(TVMError):
     """A target minitvm can name but not compile for (it has no GPU backend)."""
 
 

@@ -5,8 +5,10 @@ of `Module.export_library` (TVM's default, a no-op here) and refuses to be calle
 """
 from __future__ import annotations
 
+from ..error import TVMError
 
-class NoNativeCompilerError(RuntimeError):
+
+class NoNativeCompilerError(TVMError):
     """minitvm compiles no native code."""
 
 

@@ -11,11 +11,13 @@ Intrinsic lowering rules are the attribute "<target kind>.FLowerIntrinsic";
 """
 from __future__ import annotations
 
+from ..error import TVMError
+
 _ATTRS = {}        # attr_key -> {op name -> (value, level)}
 _REGISTERED = set()  # operator names known besides the built-in "tir." ones
 
 
-class OpRegistryError(ValueError):
+class OpRegistryError(TVMError):
     """An operator looked up or registered against the registry's rules."""
 
 

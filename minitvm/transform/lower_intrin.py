@@ -10,12 +10,13 @@ intrinsics itself (minitvm.codegen.intrinsics).
 """
 from __future__ import annotations
 
+from ..error import TVMError
 from ..ir.op import Op, attr_map
 from ..tir import expr as E
 from ..tir.functor import Mutator
 
 
-class IntrinLoweringError(TypeError):
+class IntrinLoweringError(TVMError):
     """A lowering rule returned something that is not an expression."""
 
 
