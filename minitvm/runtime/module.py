@@ -109,7 +109,5 @@ def load_module(path, fmt=""):
 
 def _import_known_loaders():
     from . import host_module  # noqa: F401  (registers the "host" loader)
-    try:
-        import vta_backend.module  # noqa: F401  (registers the VTA loader, when installed)
-    except ImportError:
-        pass
+    from .backends import load_backends
+    load_backends()
