@@ -7,7 +7,7 @@ minitvm stays cheap.
 """
 import importlib
 
-_SUBMODULES = ("arith", "contrib", "driver", "nd", "rpc", "runtime", "schedule", "target",
+_SUBMODULES = ("arith", "autotvm", "contrib", "driver", "nd", "rpc", "runtime", "schedule", "target",
                "te", "testing", "tir", "topi", "transform")
 _FROM_DRIVER = ("lower", "build")
 _FROM_RUNTIME = ("cpu", "ext_dev", "device")
