@@ -27,13 +27,13 @@ from minitvm.tir import stmt as S
 from minitvm.tir.functor import Mutator
 from minitvm.transform.pass_infra import FLATTENED, lowering_pass
 
-from ..environment import get_env
+from ..environment import VTAError, get_env
 from ..isa import IMM_MAX, IMM_MIN
 from .common import extern, match_pragma, strip_loops, uop_push
 from .linear import detect_linear_equation
 
 
-class ALUPatternError(ValueError):
+class ALUPatternError(VTAError, ValueError):
     """An `alu` stage that VTA's vector ALU cannot run."""
 
 
