@@ -9,6 +9,7 @@ import importlib
 
 _SUBMODULES = ("arith", "contrib", "driver", "error", "nd", "rpc", "runtime", "schedule",
                "target", "te", "testing", "tir", "topi", "transform")
+_SUBMODULES += ("ir",)
 _FROM_DRIVER = ("lower", "build")
 _FROM_RUNTIME = ("cpu", "ext_dev", "device")
 

@@ -122,16 +122,17 @@ def _overlapping(buffers) -> bool:
 def _argument_rows(queue, stream, buffers):
     """(row, argument index, byte offset into it) of each LOAD/STORE of `stream` that
     addresses an argument; None if one addresses neither an argument nor the staging."""
-    moves = []
-    for row, record in enumerate(stream.records):
-        if record[OPCODE] not in (OPCODE_LOAD, OPCODE_STORE) or record[X_SIZE] == 0:
-            continue
-        if record[OPCODE] == OPCODE_LOAD and record[MEMORY_TYPE] == MEM_UOP:
-            continue                      # the queue's own micro-op staging, never moved
-        address = record[DRAM_BASE] * queue.elem_bytes(record[MEMORY_TYPE])
-        arg = next((i for i, b in enumerate(buffers)
-                    if b.phys_addr <= address < b.phys_addr + b.nbytes), None)
-        if arg is None:
-            return None
-        moves.append((row, arg, address - buffers[arg].phys_addr))
-    return moves
+    fields = np.array([(r[OPCODE], r[MEMORY_TYPE], r[X_SIZE], r[DRAM_BASE])
+                       for r in stream.records], dtype=np.int64).reshape(-1, 4)
+    opcode, memory, x_size, base = fields.T
+    rows = np.flatnonzero(((opcode == OPCODE_STORE) | ((opcode == OPCODE_LOAD)
+                                                        & (memory != MEM_UOP))) & (x_size != 0))
+    elem_bytes = np.array([queue.elem_bytes(int(m)) for m in memory[rows]], dtype=np.int64)
+    address = base[rows] * elem_bytes
+    starts = np.array([b.phys_addr for b in buffers], dtype=np.int64)
+    ends = starts + np.array([b.nbytes for b in buffers], dtype=np.int64)
+    inside = (starts[None, :] <= address[:, None]) & (address[:, None] < ends[None, :])
+    if not inside.any(axis=1).all():
+        return None
+    arg = inside.argmax(axis=1)
+    return list(zip(rows.tolist(), arg.tolist(), (address - starts[arg]).tolist()))
