@@ -269,6 +269,13 @@ class Environment:
         return vta(model=self.MODEL)
 
     @property
+    def target_vta_cpu(self):
+        """The ARM CPU beside VTA as a target (TVM's `tvm.target.arm_cpu(model=TARGET)`);
+        minitvm builds it for the host."""
+        from minitvm.target import arm_cpu
+        return arm_cpu(model=self.TARGET)
+
+    @property
     def dev(self) -> DevContext:
         if self._dev is None:
             self._dev = DevContext(self)
