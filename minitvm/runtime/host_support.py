@@ -115,6 +115,29 @@ def _vtdiv(a, b):
     return np.where((q * b != a) & ((a < 0) != (b < 0)), q + 1, q)
 
 
+def _nd_view(array, shape, offset):
+    """An NDArray sharing the `shape`d elements of the flat `array` from `offset` (the
+    DLTensor a packed function receives)."""
+    from .ndarray import NDArray
+    size = math.prod(shape)
+    if offset < 0 or offset + size > array.shape[0]:
+        raise _out_of_range("packed array", offset, offset + size - 1, array.shape[0])
+    return NDArray(array[offset:offset + size].reshape(shape))
+
+
+def _ptr_view(array, offset, extent):
+    """The `extent` elements of the flat `array` from `offset`: what a pointer argument
+    (tvm_access_ptr) gives a function registered in Python, as a writable view."""
+    if offset < 0 or offset + extent > array.shape[0]:
+        raise _out_of_range("access_ptr", offset, offset + extent - 1, array.shape[0])
+    return array[offset:offset + extent]
+
+
+def _call_packed(name, *args):
+    from .packed_func import call_packed
+    return call_packed(name, *args)
+
+
 def namespace(externs=None):
     """Globals for exec'ing generated source."""
     names = {k: v for k, v in globals().items() if k.startswith("_") and callable(v)

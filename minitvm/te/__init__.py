@@ -10,6 +10,7 @@ from ..tir.intrin import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, cos,
                           nearbyint, popcount, power, round, rsqrt, sigmoid, sin, sinh, sqrt,
                           tan, tanh, trunc)
 from .errors import ReductionError, TEDTypeError, TEError, TensorIndexError, TensorIntrinError
+from .extern import ExternOp, extern
 from .operation import compute, placeholder, reduce_axis, thread_axis, var
 from .reduction import comm_reducer, max, max_value, min, min_value, sum  # noqa: A004
 from .tag import TagScope, tag_scope
@@ -23,7 +24,7 @@ def create_schedule(ops):
     return _create(ops)
 
 
-__all__ = ["ComputeOp", "Operation", "PlaceholderOp", "ReductionError", "TEDTypeError",
+__all__ = ["ComputeOp", "ExternOp", "extern", "Operation", "PlaceholderOp", "ReductionError", "TEDTypeError",
            "TEError", "Tensor", "TensorIndexError", "TensorIntrin", "TensorIntrinError",
            "TensorSlice", "comm_reducer", "compute", "const", "create_schedule",
            "decl_tensor_intrin", "max", "max_value", "min", "min_value", "placeholder",
