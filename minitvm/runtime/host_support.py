@@ -126,10 +126,11 @@ def _nd_view(array, shape, offset):
 
 
 def _ptr_view(array, offset, extent):
-    """The `extent` elements of the flat `array` from `offset`: what a pointer argument
-    (tvm_access_ptr) gives a function registered in Python, as a writable view."""
-    if offset < 0 or offset + extent > array.shape[0]:
-        raise _out_of_range("access_ptr", offset, offset + extent - 1, array.shape[0])
+    """What a pointer argument (tvm_access_ptr) gives a function registered in Python: a
+    writable flat view of the memory from `offset`, `extent` elements long or up to the
+    end of the array (TVM's extents may overshoot: stride times rows)."""
+    if not 0 <= offset <= array.shape[0]:
+        raise _out_of_range("access_ptr", offset, offset, array.shape[0])
     return array[offset:offset + extent]
 
 
