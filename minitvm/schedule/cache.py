@@ -35,19 +35,27 @@ def cache_read(sch, tensor, scope, readers):
     stage.check_scope("cache_read", scope)
     reader_stages = [_reader_stage(sch, stage, r) for r in _as_list(readers)]
     source = stage.op.output(tensor.value_index)
-    cache = _copy_op(_unique_name(sch, stage.op.name, scope), source).output(0)
+    base = stage.op.name if stage.op.num_outputs == 1 \
+        else f"{stage.op.name}.v{tensor.value_index}"
+    cache = _copy_op(_unique_name(sch, base, scope), source).output(0)
     vmap, rvmap = {}, {}
     for reader in reader_stages:
         new_op = replace_inputs(reader.op, {source: cache})
         if new_op is reader.op:
             raise schedule_error("cache_read", stage, f"stage '{reader.op.name}' does not "
                                  f"read tensor '{tensor.op.name}'")
-        vmap[reader.op.output(0)] = new_op.output(0)
-        rvmap[new_op.output(0)] = reader.op.output(0)
+        _record(vmap, rvmap, reader.op, new_op)
         reader.op = new_op
     replace_data_flow(sch.stages, vmap, rvmap)
     _insert_stage(sch, cache.op, sch.stages.index(stage) + 1, scope)
     return cache
+
+
+def _record(vmap, rvmap, old_op, new_op):
+    """Map each output of `old_op` to `new_op`'s, both ways."""
+    for old, new in zip(old_op.outputs, new_op.outputs):
+        vmap[old] = new
+        rvmap[new] = old
 
 
 def _stage_of(sch, primitive, tensor):
@@ -119,8 +127,8 @@ def cache_write(sch, tensor, scope):
     cache_op, new_op = _relayout(stage, scope)
     _replace_original(sch, stage, new_op)
     _insert_stage(sch, cache_op, sch.stages.index(stage), scope)
-    return cache_op.output(0) if not isinstance(tensor, (list, tuple)) \
-        else [cache_op.output(k) for k in range(cache_op.num_outputs)]
+    return list(cache_op.outputs) if isinstance(tensor, (list, tuple)) \
+        else cache_op.output(0)
 
 
 def _relayout(stage, scope):
@@ -144,14 +152,17 @@ def _relayout(stage, scope):
     pass_up_index(stage, ranges, values, allow_missing=True)
     predicates = make_bound_check(stage, ranges, values, True, set(op.reduce_axis))
     to_leaves = {iv.var: values[iv] for iv in op.axis if iv in values}
-    body = substitute(_inject_predicates(predicates, substitute(op.body[0], to_leaves)),
-                      to_new)
-    cache_op = ComputeOp(f"{op.name}.{scope}", op.tag, op.attrs, new_axis, body)
+    bodies = [substitute(_inject_predicates(predicates, substitute(b, to_leaves)), to_new)
+              for b in op.body]
+    if isinstance(bodies[0], Reduce):
+        # one tuple reduction: every output shares the first one's parts
+        bodies = [replace(bodies[0], value_index=k, init=b.init) for k, b in enumerate(bodies)]
+    cache_op = ComputeOp(f"{op.name}.{scope}", op.tag, op.attrs, new_axis, bodies)
     reads = {iv: iv.var for iv in op.axis}
     pass_down_index(stage, ranges, reads)
     args = tuple(reads[iv] for iv in stage.leaf_iter_vars if iv not in op.reduce_axis)
     new_op = ComputeOp(op.name, op.tag, op.attrs, op.axis,
-                       ProducerLoad(cache_op.output(0), args))
+                       [ProducerLoad(t, args) for t in cache_op.outputs])
     return cache_op, new_op
 
 
@@ -171,8 +182,8 @@ def _inject_predicates(predicates, body):
 
 def _replace_original(sch, stage, new_op):
     """Everything reading the stage now reads `new_op`, which gets a fresh schedule."""
-    vmap = {stage.op.output(0): new_op.output(0)}
-    rvmap = {new_op.output(0): stage.op.output(0)}
+    vmap, rvmap = {}, {}
+    _record(vmap, rvmap, stage.op, new_op)
     replace_data_flow(sch.stages, vmap, rvmap)
     stage.op = new_op
     stage.all_iter_vars = list(new_op.root_iter_vars)

@@ -32,7 +32,7 @@ def replace_inputs(op, vmap):
     """`op` reading `vmap[t]` instead of each tensor `t`; `op` itself when it reads none."""
     if not isinstance(op, ComputeOp):
         return op
-    return op.with_body(replace_reads(op.body[0], vmap))
+    return op.with_body(tuple(replace_reads(b, vmap) for b in op.body))
 
 
 def replace_data_flow(stages, vmap, rvmap):
@@ -43,11 +43,11 @@ def replace_data_flow(stages, vmap, rvmap):
         op = replace_inputs(stage.op, vmap)
         if op is stage.op:
             continue
-        old, new = stage.op.output(0), op.output(0)
-        original = rvmap.get(old)
-        if original is not None:
-            vmap[original] = new
-        else:
-            vmap[old] = new
-            rvmap[new] = old
+        for old, new in zip(stage.op.outputs, op.outputs):
+            original = rvmap.get(old)
+            if original is not None:
+                vmap[original] = new
+            else:
+                vmap[old] = new
+                rvmap[new] = old
         stage.op = op
