@@ -105,3 +105,20 @@ def test_cache_write_of_an_elementwise_stage():
     assert [int(x) for x in CC.shape] == [4, 2, 2]
     a = np.arange(12, dtype="float32").reshape(4, 3)
     np.testing.assert_array_equal(run(s, [A, D], [a]), (a * 2 + 1) ** 2)
+
+
+def test_cache_write_and_cache_read_of_a_multi_output_compute():
+    """cache_write takes all the outputs of one compute and returns one cache tensor per
+    output; cache_read of output 1 is named `B.v1.<scope>`, as TVM names it."""
+    A = te.placeholder((4, 6), name="A")
+    B0, B1 = te.compute((4, 6), lambda i, j: (A[i, j] + 1.0, A[i, j] * 2.0), name="B")
+    C = te.compute((4, 6), lambda i, j: B0[i, j] - B1[i, j], name="C")
+    s = te.create_schedule(C.op)
+    s[B0].split(B0.op.axis[1], factor=4)
+    local = s.cache_write([B0, B1], "local")
+    assert [t.value_index for t in local] == [0, 1] and local[0].op is local[1].op
+    assert [int(x) for x in local[0].shape] == [4, 2, 4]
+    shared = s.cache_read(B1, "shared", [C])
+    assert shared.op.name == "B.v1.shared"
+    a = np.arange(24, dtype="float32").reshape(4, 6)
+    np.testing.assert_array_equal(run(s, [A, C], [a]), (a + 1) - a * 2)

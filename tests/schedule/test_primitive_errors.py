@@ -95,3 +95,12 @@ def test_cache_write_of_tensors_of_two_stages():
     with pytest.raises(ScheduleError, match=r"cache_write on stage 'C': tensor 'D' is not an "
                                             r"output of this stage"):
         s.cache_write([C, D], "local")
+
+
+def test_cache_write_of_some_outputs_of_a_multi_output_compute():
+    A = te.placeholder((4,), name="A")
+    B0, B1 = te.compute((4,), lambda i: (A[i] + 1.0, A[i] * 2.0), name="B")
+    s = schedule(B0, B1)
+    with pytest.raises(ScheduleError, match=r"cache_write on stage 'B': give all 2 outputs "
+                                            r"of the stage, got 1"):
+        s.cache_write(B0, "local")
