@@ -11,8 +11,8 @@ run, in the order given. A pass named in `PassContext(disabled_pass=...)` is ski
 
 TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
 TextureFlatten, the TIR-block passes, NarrowDataType(32), InjectDoubleBuffer,
-HoistIfThenElse, RenormalizeSplitPattern, RewriteUnsafeSelect (nothing they match occurs
-in TE schedules minitvm accepts); VectorizeLoop (vectorized loops stay loops of kind
+HoistIfThenElse, RenormalizeSplitPattern (nothing they match occurs in TE schedules
+minitvm accepts); VectorizeLoop (vectorized loops stay loops of kind
 "vectorized", which the host build runs whole through numpy); LoopPartition, which
 `simple_mode=False` would enable: with TVM's default configuration it only splits loops
 of symbolic extent at `likely` guards, which changes speed, never results.
@@ -31,8 +31,10 @@ import os
 import sys
 
 from .tir.function import IRModule, PrimFunc
-from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op, simplify,
-                        storage_flatten, storage_rewrite, unroll_loop)
+from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op,
+                        rewrite_unsafe_select, simplify, storage_flatten, storage_rewrite,
+                        unroll_loop)
+from .transform.lower_intrin import lower_intrin
 from .transform.pass_infra import PassContext, pass_name
 
 USER = "user passes of this phase (PassContext config 'tir.add_lower_pass')"
@@ -51,8 +53,15 @@ PIPELINE = [
     # phase 3: clean up what the rewrites left, then name common subexpressions
     (3, "tir.Simplify", simplify),
     (3, "tir.RemoveNoOp", remove_no_op),
+    (3, "tir.RewriteUnsafeSelect", rewrite_unsafe_select),
     (3, "user", USER),
     (3, "tir.CommonSubexprElimTIR", common_subexpr_elim),
+]
+
+# What `build` runs after `lower`, for its target (TVM's host finalization passes): each
+# is `(name, pass(func, target))`.
+BUILD_PIPELINE = [
+    ("tir.LowerIntrin", lower_intrin),
 ]
 
 
@@ -90,7 +99,7 @@ def lower(inp, args=None, name="main", simple_mode=False, binds=None, dump=None)
 def build(inp, args=None, target="llvm", name="main", binds=None):
     """Lower (if needed) and compile for the host CPU: a module callable with
     `minitvm.nd` arrays in the order of `args`."""
-    _check_target(target)
+    target = _check_target(target)
     if isinstance(inp, IRModule):
         mod = inp
     else:
@@ -101,8 +110,11 @@ def build(inp, args=None, target="llvm", name="main", binds=None):
     if name not in mod:
         raise KeyError(f"build: the module has no function {name!r} "
                        f"(it has {', '.join(mod.functions)})")
+    func = mod[name]
+    for step_name, fn in BUILD_PIPELINE:
+        func = _run(lambda f: fn(f, target), step_name, func)
     codegen = importlib.import_module("minitvm.codegen")
-    return codegen.build_host(mod[name], name)
+    return codegen.build_host(func, name)
 
 
 def _run(fn, step_name, func):
@@ -140,7 +152,10 @@ def _dumper(dump):
 
 
 def _check_target(target):
-    """Parse `target` (refusing unknown kinds, naming them); minitvm.build compiles
-    host code either way: VTA code is host code calling the VTA runtime."""
+    """Parse `target` (refusing unknown kinds, naming them, and GPU kinds, which have no
+    backend); minitvm.build compiles host code either way: VTA code is host code
+    calling the VTA runtime."""
     target_module = importlib.import_module("minitvm.target")
-    return target_module.Target(target)
+    target = target_module.Target(target)
+    target_module.require_backend(target)
+    return target

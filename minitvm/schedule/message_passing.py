@@ -12,7 +12,7 @@ from ..arith import Analyzer
 from ..arith.int_set import IntSet, eval_set
 from ..tir import op as _op
 from ..tir.expr import IntImm, Range
-from .relations import Fuse, Rebase, Split
+from .relations import Fuse, Rebase, Singleton, Split
 
 
 def is_const(e, value):
@@ -38,19 +38,24 @@ def _thread_bound(stage):
     return bound
 
 
-def pass_down_domain(stage, ranges, ana):
-    """Add to `ranges` the range of every IterVar derived from the stage's root axes."""
+def pass_down_domain(stage, ranges, ana, allow_missing=False):
+    """Add to `ranges` the range of every IterVar derived from the stage's root axes.
+    With `allow_missing` (the dataflow rewrites, which know only some root ranges), the
+    relations of axes without a range are skipped and no split part is tightened."""
     threaded = _thread_bound(stage)
 
     def tightened(iv, extent, parts):
         # a split part never iterates more than its parent (unless bound to a thread)
-        parts = IntImm(extent.dtype, parts)
-        if iv not in threaded and ana.can_prove(extent < parts):
+        parts = IntImm(extent.dtype, parts) if isinstance(parts, int) \
+            else _op.cast(extent.dtype, parts)
+        if iv not in threaded and not allow_missing and ana.can_prove(extent < parts):
             return ana.simplify(extent)
         return parts
 
     zero = IntImm("int32", 0)
     for rel in stage.relations:
+        if allow_missing and not all(iv in ranges for iv in _sources(rel, down=True)):
+            continue
         if isinstance(rel, Split):
             extent = ranges[rel.parent].extent
             if rel.factor is not None:
@@ -62,16 +67,32 @@ def pass_down_domain(stage, ranges, ana):
         elif isinstance(rel, Fuse):
             ranges[rel.fused] = Range(zero, ana.simplify(
                 ranges[rel.outer].extent * ranges[rel.inner].extent))
+        elif isinstance(rel, Singleton):
+            ranges[rel.iter] = Range(zero, IntImm("int32", 1))
         else:
             ranges[rel.rebased] = Range(zero, ranges[rel.parent].extent)
     for iv, attr in stage.iter_var_attrs.items():
-        if attr.bind_thread is not None:
+        if attr.bind_thread is not None and iv in ranges:
             ranges[attr.bind_thread] = ranges[iv]
 
 
-def pass_up_index(stage, ranges, values):
-    """Add to `values` ({IterVar: expr}, the leaves) the value of every other IterVar."""
+def _sources(rel, down):
+    """The IterVars a relation reads when passing down (parent side) or up (leaf side)."""
+    if isinstance(rel, Split):
+        return (rel.parent,) if down else (rel.outer, rel.inner)
+    if isinstance(rel, Fuse):
+        return (rel.outer, rel.inner) if down else (rel.fused,)
+    if isinstance(rel, Rebase):
+        return (rel.parent,) if down else (rel.rebased,)
+    return ()
+
+
+def pass_up_index(stage, ranges, values, allow_missing=False):
+    """Add to `values` ({IterVar: expr}, the leaves) the value of every other IterVar
+    (with `allow_missing`, of those whose loops have a value)."""
     for rel in reversed(stage.relations):
+        if allow_missing and not all(iv in values for iv in _sources(rel, down=False)):
+            continue
         if isinstance(rel, Split):
             value = values[rel.inner] + values[rel.outer] * ranges[rel.inner].extent
             values[rel.parent] = _plus_min(value, ranges[rel.parent].min)
@@ -80,8 +101,27 @@ def pass_up_index(stage, ranges, values):
             fused = values[rel.fused]
             values[rel.outer] = _plus_min(_op.floordiv(fused, factor), ranges[rel.outer].min)
             values[rel.inner] = _plus_min(_op.floormod(fused, factor), ranges[rel.inner].min)
-        else:
+        elif isinstance(rel, Rebase):
             values[rel.parent] = _plus_min(values[rel.rebased], ranges[rel.parent].min)
+
+
+def pass_down_index(stage, ranges, values):
+    """Add to `values` ({IterVar: expr}, root axes) the value of the loops made from
+    them, where known: the inverse of `pass_up_index` (cache_write's relayout)."""
+    for rel in stage.relations:
+        if not all(iv in values for iv in _sources(rel, down=True)):
+            continue
+        if isinstance(rel, Split):
+            factor = ranges[rel.inner].extent
+            values[rel.outer] = _op.floordiv(values[rel.parent], factor)
+            values[rel.inner] = _op.floormod(values[rel.parent], factor)
+        elif isinstance(rel, Fuse):
+            values[rel.fused] = values[rel.outer] * ranges[rel.inner].extent \
+                + values[rel.inner]
+        elif isinstance(rel, Singleton):
+            values[rel.iter] = IntImm(rel.iter.var.dtype, 0)
+        else:
+            values[rel.rebased] = values[rel.parent]
 
 
 def _plus_min(value, minimum):
@@ -101,7 +141,7 @@ def pass_up_domain(stage, ranges, sets):
             sets[rel.parent] = eval_set(expr, {rel.outer.var: outer, rel.inner.var: inner})
         elif isinstance(rel, Fuse):
             sets[rel.outer], sets[rel.inner] = _fuse_up(rel, ranges, sets[rel.fused])
-        else:
+        elif isinstance(rel, Rebase):
             rebased = sets[rel.rebased]
             if rebased.match_range(ranges[rel.rebased]):
                 sets[rel.parent] = IntSet.from_range(ranges[rel.parent])
@@ -137,15 +177,19 @@ def pass_up_bound_check(stage, ranges, ana):
     state = {iv: False for iv in stage.leaf_iter_vars}
     for rel in reversed(stage.relations):
         if isinstance(rel, Split):
-            if state[rel.outer] or state[rel.inner]:
+            if rel.outer not in ranges or rel.inner not in ranges:
+                state[rel.parent] = True        # a kind of axis the caller left out
+            elif state[rel.outer] or state[rel.inner]:
                 state[rel.parent] = True
+            elif rel.disable_predication:
+                state[rel.parent] = False
             else:
                 covered = ranges[rel.inner].extent * ranges[rel.outer].extent
                 state[rel.parent] = not ana.can_prove(
                     _op.equal(ranges[rel.parent].extent, covered))
         elif isinstance(rel, Fuse):
             state[rel.outer] = state[rel.inner] = state[rel.fused]
-        else:
+        elif isinstance(rel, Rebase):
             state[rel.parent] = state[rel.rebased]
     return state
 
@@ -159,5 +203,7 @@ def pass_down_bitmask_or(stage, state):
         elif isinstance(rel, Fuse):
             state[rel.fused] = state.get(rel.outer, 0) | state.get(rel.inner, 0) \
                 | state.get(rel.fused, 0)
+        elif isinstance(rel, Singleton):
+            state[rel.iter] = 0
         else:
             state[rel.rebased] = state.get(rel.rebased, 0) | state[rel.parent]

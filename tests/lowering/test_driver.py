@@ -12,8 +12,10 @@ from irbuild import func, loop, param, realize, var
 
 BUILTIN = [(1, "tir.StorageFlatten"), (1, "tir.Simplify"),
            (2, "tir.InjectVirtualThread"), (2, "tir.StorageRewrite"), (2, "tir.UnrollLoop"),
-           (3, "tir.Simplify"), (3, "tir.RemoveNoOp"), (3, "tir.CommonSubexprElimTIR")]
-TEXT_PASSES = {"tir.Simplify", "tir.RemoveNoOp", "tir.CommonSubexprElimTIR"}
+           (3, "tir.Simplify"), (3, "tir.RemoveNoOp"), (3, "tir.RewriteUnsafeSelect"),
+           (3, "tir.CommonSubexprElimTIR")]
+TEXT_PASSES = {"tir.Simplify", "tir.RemoveNoOp", "tir.RewriteUnsafeSelect",
+               "tir.CommonSubexprElimTIR"}
 
 
 def names(ctx):
@@ -144,7 +146,13 @@ def test_build_runs_the_lowered_program_on_the_cpu():
 
 
 def test_build_refuses_an_unknown_target():
-    with pytest.raises(ValueError, match="unknown target kind 'cuda'"):
+    with pytest.raises(ValueError, match="unknown target kind 'rocm'"):
+        minitvm.build(small_program(), target="rocm")
+
+
+def test_build_for_a_gpu_says_there_is_no_gpu_backend():
+    from minitvm.target import TargetNotEnabledError
+    with pytest.raises(TargetNotEnabledError, match="no GPU backend.*build for 'llvm'"):
         minitvm.build(small_program(), target="cuda")
 
 

@@ -1,0 +1,106 @@
+"""One test per rule of the legacy schedule primitives added for issue 14 (tile, split
+by an expression, cache_read, cache_write, rfactor, storage_align, double_buffer,
+set_store_predicate, create_group, env_threads): each raises a ScheduleError (a
+ValueError, as TVM's Python checks raise) whose message names the primitive, the stage
+and the axis or tensor."""
+import pytest
+
+from minitvm import te
+from minitvm.schedule import ScheduleError
+from sched_workloads import elementwise, matmul
+
+
+def schedule(*outputs):
+    return te.create_schedule([t.op for t in outputs])
+
+
+def test_tile_of_an_axis_of_another_stage():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"tile on stage 'D', axis 'i': the axis belongs "
+                                            r"to stage 'C', not to this one"):
+        s[D].tile(C.op.axis[0], D.op.axis[1], 2, 2)
+
+
+def test_tile_of_one_axis_twice():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    i = D.op.axis[0]
+    with pytest.raises(ScheduleError, match=r"tile on stage 'D', axis 'i': x_parent and "
+                                            r"y_parent must be two different axes"):
+        s[D].tile(i, i, 2, 2)
+
+
+def test_split_by_a_non_integer_expression():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"argument 'factor' to split on stage 'D': must "
+                                            r"be a positive integer or an integer expression, not of dtype "
+                                            r"float32"):
+        s[D].split(D.op.axis[0], factor=te.var("f", "float32"))
+
+
+def test_cache_read_for_a_stage_that_does_not_read_the_tensor():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"cache_read on stage 'A': stage 'C' does not "
+                                            r"read tensor 'A'"):
+        s.cache_read(A, "local", [B, C])
+
+
+def test_cache_read_for_a_reader_outside_the_schedule():
+    A, B, C, D = elementwise()
+    s = schedule(C)
+    with pytest.raises(ScheduleError, match=r"cache_read on stage 'A': reader .*D.* is not "
+                                            r"an operation or tensor of this schedule"):
+        s.cache_read(A, "local", [D])
+
+
+def test_cache_read_of_a_tensor_outside_the_schedule():
+    A, B, C, D = elementwise()
+    s = schedule(B)
+    with pytest.raises(ScheduleError, match=r"cache_read: tensor 'C' is not computed by "
+                                            r"this schedule"):
+        s.cache_read(C, "local", [B])
+
+
+def test_cache_read_into_an_unknown_scope():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"argument 'scope' to cache_read on stage 'A': "
+                                            r"must be one of global, shared, warp, local"):
+        s.cache_read(A, "sram", [B])
+
+
+def test_cache_write_of_a_placeholder():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"cache_write on stage 'A': only a compute can "
+                                            r"be cached for writing"):
+        s.cache_write(A, "local")
+
+
+def test_cache_write_after_splitting_a_reduction():
+    A, B, C = matmul()
+    s = schedule(C)
+    ko, ki = s[C].split(C.op.reduce_axis[0], factor=2)
+    with pytest.raises(ScheduleError, match=r"cache_write on stage 'C', axis 'k.outer': can "
+                                            r"only relayout data-parallel loops"):
+        s.cache_write(C, "local")
+
+
+def test_cache_write_of_tensors_of_two_stages():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"cache_write on stage 'C': tensor 'D' is not an "
+                                            r"output of this stage"):
+        s.cache_write([C, D], "local")
+
+
+def test_cache_write_of_some_outputs_of_a_multi_output_compute():
+    A = te.placeholder((4,), name="A")
+    B0, B1 = te.compute((4,), lambda i: (A[i] + 1.0, A[i] * 2.0), name="B")
+    s = schedule(B0, B1)
+    with pytest.raises(ScheduleError, match=r"cache_write on stage 'B': give all 2 outputs "
+                                            r"of the stage, got 1"):
+        s.cache_write(B0, "local")
