@@ -92,6 +92,27 @@ class Target:
         host = f", host={str(self.host)!r}" if self.host else ""
         return f"Target({str(self)!r}{host})"
 
+    # `with Target(...):` makes it the current target (what TOPI's schedules read)
+    _scope = []
+
+    def __enter__(self):
+        Target._scope.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        Target._scope.pop()
+
+    @staticmethod
+    def current(allow_none=True):
+        """The target of the innermost `with Target(...)` block (None if none, unless
+        `allow_none` is False, which then raises)."""
+        if Target._scope:
+            return Target._scope[-1]
+        if not allow_none:
+            raise TargetNotEnabledError("no target is in scope: use `with "
+                                        "tvm.target.Target('llvm'):` around this call")
+        return None
+
     def __eq__(self, other):
         return isinstance(other, Target) and str(self) == str(other) and \
             str(self.host) == str(other.host)
