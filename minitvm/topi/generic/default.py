@@ -14,7 +14,10 @@ from ...tir.expr import Reduce
 def default_schedule(outs, auto_inline):
     """A schedule of `outs` (a tensor or a list of them)."""
     outs = as_list(outs)
-    target = Target.current(allow_none=False)
+    target = Target.current()
+    if target is None:
+        raise TVMError("topi.generic's schedules need a target: no target is in scope: use "
+                       "`with tvm.target.Target('llvm'):` around this call")
     if target.kind.name not in ("llvm", "c"):
         raise TVMError(f"schedule not registered for '{target}': topi.generic's "
                        f"schedules are for the CPU ('llvm')")
