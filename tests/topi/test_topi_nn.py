@@ -3,7 +3,7 @@ references of topi.testing (which tests/topi/test_topi_testing.py checks against
 direct loops), with the default schedule and with topi.generic's."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minitvm as tvm
@@ -114,6 +114,8 @@ def test_dense_equals_numpy(batch, in_dim, out_dim, bias, dtype, seed):
        pool_type=st.sampled_from(["max", "avg"]), ceil_mode=st.booleans(),
        count_include_pad=st.booleans(), layout=st.sampled_from(["NCHW", "NHWC"]),
        seed=st.integers(0, 2**31))
+@example(h=2, k=1, stride=2, dilation=1, pads=(0, 0, 0, 0), pool_type="avg", ceil_mode=True,
+         count_include_pad=True, layout="NCHW", seed=0)   # a window wholly past the input
 def test_pool2d_equals_numpy(h, k, stride, dilation, pads, pool_type, ceil_mode,
                              count_include_pad, layout, seed):
     pads = tuple(min(p, k - 1) for p in pads)     # windows start inside the input
