@@ -206,6 +206,14 @@ def test_alu_stage_tilings(blocks, op, imm, data):
           lambda: ALU_OPS[op][1](a, imm).astype("int8"))
 
 
+@pytest.mark.parametrize("imm", [-5, -32768, 5])
+def test_add_of_a_negative_immediate_equals_numpy(imm):
+    """`A + -5`, which the simplifier turns into `A - 5`: ADD with the signed immediate."""
+    s, args = alu_program(4, "add", imm, 4, 1)
+    a = np.arange(-128, 128, 4, dtype="int32").reshape(1, 4, ENV.BATCH, ENV.BLOCK_OUT)
+    np.testing.assert_array_equal(build_and_run(s, args, [a], a.shape), (a + imm).astype("int8"))
+
+
 def test_every_family_ran_programs_that_equal_numpy():
     """Runs after the properties above (file order): none of them passed by refusing
     everything."""
