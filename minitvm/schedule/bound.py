@@ -19,11 +19,13 @@ from __future__ import annotations
 from ..arith import Analyzer
 from ..arith.int_set import IntSet, eval_set, union
 from ..te.extern import ExternOp
+from ..te.scan import ScanOp
 from ..tir import op as _op
 from ..tir.expr import IntImm, ProducerLoad, Range, Var
 from ..tir.functor import post_order_visit
 from .errors import ScheduleError, schedule_error
 from .graph import attach_paths, feed_graph, read_graph
+from .scan_stmt import scan_region_reads, scan_root_bounds
 from .message_passing import is_const, pass_down_domain, pass_up_domain
 from .stage import INLINED, SCOPE, STORAGE_RANKS
 
@@ -93,19 +95,27 @@ def _infer_root_bound(stage, context, ranges):
         for iv in op.root_iter_vars:
             ranges[iv] = iv.dom
         return
-    regions = [[] for _ in op.axis]
-    rank = _storage_rank(stage, context)
-    attach = context.paths[op]
-    for tensor in op.outputs:   # the outputs of a multi-output compute share the axes
-        for consumer in context.feeds.get(tensor, []):
-            dom = _consumer_domain(stage, context.stage_of[consumer], context, ranges, rank,
-                                   attach)
-            for k, sets in enumerate(region_reads(consumer, tensor, dom)):
-                regions[k] += sets
-    for iv, sets in zip(op.axis, regions):
+    # per output, per dimension: what the consumers read
+    regions = [_consumer_regions(stage, t, context, ranges) for t in op.outputs]
+    if isinstance(op, ScanOp):
+        scan_root_bounds(op, [s for region in regions for s in region[0]], ranges)
+        return
+    for k, iv in enumerate(op.axis):    # the outputs of a multi-output compute share them
+        sets = [s for region in regions for s in region[k]]
         ranges[iv] = union(sets).cover_range(iv.dom) if sets else iv.dom
     for iv in op.reduce_axis:
         ranges[iv] = iv.dom
+
+
+def _consumer_regions(stage, tensor, context, ranges):
+    regions = [[] for _ in tensor.shape]
+    rank = _storage_rank(stage, context)
+    for consumer in context.feeds.get(tensor, []):
+        dom = _consumer_domain(stage, context.stage_of[consumer], context, ranges, rank,
+                               context.paths[stage.op])
+        for k, sets in enumerate(region_reads(consumer, tensor, dom)):
+            regions[k] += sets
+    return regions
 
 
 def _consumer_domain(stage, consumer, context, ranges, rank, attach):
@@ -152,6 +162,8 @@ def region_reads(op, tensor, dom):
     covers when the variables range over `dom`."""
     if isinstance(op, ExternOp):        # an extern op reads its inputs whole
         return [[IntSet.interval(_op.const(0, e.dtype), e - 1)] for e in tensor.shape]
+    if isinstance(op, ScanOp):
+        return scan_region_reads(op, tensor, dom)
     ana = Analyzer()
     regions = [[] for _ in range(tensor.ndim)]
 

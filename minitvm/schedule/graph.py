@@ -8,7 +8,7 @@ innermost first, through chains of compute_at.
 from __future__ import annotations
 
 from .errors import ScheduleError
-from .stage import SCOPE
+from .stage import SCAN_UPDATE, SCOPE
 
 
 def read_graph(roots):
@@ -57,7 +57,11 @@ def attach_paths(sch):
     paths = {}
     for stage in sch.stages:
         path, visited, s = [], set(), stage
-        while s.attach_type == SCOPE:
+        while s.attach_type in (SCOPE, SCAN_UPDATE):
+            if s.attach_type == SCAN_UPDATE:      # inside the scan's loop: all its leaves
+                s = s.attach_stage
+                path.extend(reversed(s.leaf_iter_vars))
+                continue
             if id(s) in visited:
                 raise ScheduleError(f"compute_at on stage '{stage.op.name}': the compute_at "
                                     "attachments form a cycle")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..te.tensor import Operation, Tensor
 from .errors import ScheduleError
 from .graph import post_dfs_order, read_graph
-from .stage import Stage
+from .stage import SCAN_UPDATE, Stage
 
 
 class Schedule:
@@ -70,4 +70,16 @@ def create_schedule(ops):
     order = post_dfs_order(ops, read_graph(ops))
     sch.stages = [Stage(op, sch, op in ops) for op in order]
     sch.stage_map = {s.op: s for s in sch.stages}
+    _attach_scan_bodies(sch)
     return sch
+
+
+def _attach_scan_bodies(sch):
+    """The ops of a scan's body are computed inside its loop (TVM's scan group)."""
+    from ..te.scan import ScanOp
+    from .scan_stmt import scan_body
+    for stage in sch.stages:
+        if isinstance(stage.op, ScanOp):
+            for op in scan_body(stage.op):
+                body_stage = sch.stage_map[op]
+                body_stage.attach_type, body_stage.attach_stage = SCAN_UPDATE, stage

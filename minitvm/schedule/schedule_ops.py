@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..te.extern import ExternOp
+from ..te.scan import ScanOp
 from ..te.tensor import PlaceholderOp
 from ..tir.expr import Call, StringImm
 from ..tir.functor import Mutator
@@ -26,17 +27,30 @@ from .compute_stmt import make_compute_stmt
 from .extern_stmt import extern_realize_bounds, make_extern_stmt
 from .errors import ScheduleError
 from .loop_nest import LOOP_SCOPE, NO_OP
-from .stage import INLINED, SCOPE
+from .scan_stmt import (INIT_SCOPE, UPDATE_SCOPE, InjectScanStep, init_scans,
+                        make_scan_stmt, scan_realize_bounds, scan_replacements)
+from .stage import INLINED, SCAN_UPDATE, SCOPE
 from .tensorize import make_tensorize
 
 
 def schedule_ops(sch, ranges):
     """The loop nest (a Stmt) of the normalized schedule `sch` with bounds `ranges`."""
     body = None
+    first_computed_by = init_scans(sch)
     for stage in reversed(sch.stages):
         if stage.attach_type == INLINED or isinstance(stage.op, PlaceholderOp):
             continue
-        if stage.attach_type == SCOPE:
+        scan = stage.attach_stage if stage.attach_type == SCAN_UPDATE \
+            else first_computed_by.get(stage.origin_op)
+        if scan is not None:
+            key = UPDATE_SCOPE if stage.attach_type == SCAN_UPDATE else INIT_SCOPE
+            injector = InjectScanStep(scan.op, key, lambda c, s=stage: make_pipeline(
+                s, ranges, c))
+            body = injector.visit(body)
+            if not injector.found:
+                raise ScheduleError(f"stage '{stage.op.name}' belongs to scan "
+                                    f"'{scan.op.name}', whose loop was not found")
+        elif stage.attach_type == SCOPE:
             injector = _InjectAttach(stage, ranges)
             body = injector.visit(body)
             if not injector.found:
@@ -54,6 +68,8 @@ def make_pipeline(stage, ranges, consumer):
     op = stage.op
     if isinstance(op, ExternOp):
         producer = make_extern_stmt(stage)
+    elif isinstance(op, ScanOp):
+        producer = make_scan_stmt(stage, ranges)
     elif any(attr.tensor_intrin is not None for attr in stage.iter_var_attrs.values()):
         producer = make_tensorize(stage, ranges)
     else:
@@ -62,8 +78,7 @@ def make_pipeline(stage, ranges, consumer):
         producer = AttrStmt(op, "double_buffer_scope", const(1), producer)
     pipeline = producer if consumer is None or consumer is NO_OP else seq(producer, consumer)
     for tensor in reversed(op.outputs):
-        bounds = extern_realize_bounds(tensor) if isinstance(op, ExternOp) \
-            else tuple(ranges[iv] for iv in op.axis)
+        bounds = _realize_bounds(op, tensor, ranges)
         pipeline = ProducerRealize(tensor, bounds, const(True), pipeline, stage.scope)
         pipeline = _align_dims(stage, tensor, pipeline)
     return AttrStmt(op, "realize_scope", StringImm(stage.scope), pipeline)
@@ -79,6 +94,14 @@ def _align_dims(stage, tensor, realize):
                                                           (dim, *attr.dim_align)))
             realize = AttrStmt(tensor, "buffer_dim_align", value, realize)
     return realize
+
+
+def _realize_bounds(op, tensor, ranges):
+    if isinstance(op, ExternOp):
+        return extern_realize_bounds(tensor)
+    if isinstance(op, ScanOp):
+        return scan_realize_bounds(op, tensor.value_index, ranges)
+    return tuple(ranges[iv] for iv in op.axis)
 
 
 class _InjectAttach(Mutator):
@@ -111,9 +134,22 @@ class _PostProc(Mutator):
             for iv, attr in stage.iter_var_attrs.items():
                 if attr.bind_thread is not None:
                     self.thread_vars[iv.var] = attr.bind_thread.var
+        # a scan's inits, updates and states are its output; theirs are not realized
+        scan_tensors, self.unrealized = scan_replacements(sch)
+        self.unrealized |= {t for t, origin in self.tensors.items()
+                            if origin in self.unrealized}
+        self.tensors.update(scan_tensors)
+        for t, target in self.tensors.items():
+            self.tensors[t] = self.tensors.get(target, target)
+        self.unrealized_ops = {t.op for t in self.unrealized}
 
     def visit_AttrStmt(self, node):
-        if node.attr_key == LOOP_SCOPE:
+        if node.attr_key in (LOOP_SCOPE, INIT_SCOPE):
+            return self.visit(node.body)
+        if node.attr_key == UPDATE_SCOPE:      # the scan axis is the loop's row
+            self.thread_vars[node.node.scan_axis.var] = node.value
+            return self.visit(node.body)
+        if node.attr_key == "realize_scope" and node.node in self.unrealized_ops:
             return self.visit(node.body)
         node = self.generic_visit(node)
         if node.attr_key in ("realize_scope", "double_buffer_scope") \
@@ -136,6 +172,8 @@ class _PostProc(Mutator):
         return self._retarget(self.generic_visit(node))
 
     def visit_ProducerRealize(self, node):
+        if node.producer in self.unrealized:
+            return self.visit(node.body)
         node = self.generic_visit(node)
         bounds = tuple(replace(r, min=self.visit(r.min), extent=self.visit(r.extent))
                        for r in node.bounds)

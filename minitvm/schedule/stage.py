@@ -23,6 +23,7 @@ from .relations import Fuse, Singleton, Split
 
 # attach types
 ROOT, SCOPE, INLINE, INLINED = "root", "scope", "inline", "inlined"
+SCAN_UPDATE = "scan_update"     # computed inside a scan's loop (the scan's body)
 
 VIRTUAL_THREAD_TAGS = ("vthread", "cthread")
 STORAGE_RANKS = {"global": 0, "shared": 1, "warp": 2, "local": 3}
@@ -51,7 +52,9 @@ class Stage:
         self.schedule = schedule
         self.is_output = is_output
         self.all_iter_vars = list(op.root_iter_vars)
-        self.leaf_iter_vars = list(op.root_iter_vars)
+        # opaque axes (a scan's spatial axes) are not loops of the stage
+        self.leaf_iter_vars = [iv for iv in op.root_iter_vars
+                               if iv.iter_type != IterVarType.OPAQUE]
         self.relations = []
         self.iter_var_attrs = {}
         self.attach_type = ROOT

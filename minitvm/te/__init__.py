@@ -13,6 +13,7 @@ from .errors import (ComputeBodyError, ReductionError, ShapeError, TEDTypeError,
                      TensorIndexError, TensorIntrinError)
 from .extern import ExternOp, extern
 from .operation import compute, placeholder, reduce_axis, thread_axis, var
+from .scan import ScanOp, scan
 from .reduction import comm_reducer, max, max_value, min, min_value, sum  # noqa: A004
 from .tag import TagScope, tag_scope
 from .tensor import ComputeOp, Operation, PlaceholderOp, Tensor, TensorSlice
@@ -26,8 +27,8 @@ def create_schedule(ops):
 
 
 __all__ = ["ComputeBodyError", "ComputeOp", "ExternOp", "Operation", "PlaceholderOp",
-           "ReductionError", "ShapeError", "TEDTypeError", "TEError", "Tensor",
+           "ReductionError", "ScanOp", "ShapeError", "TEDTypeError", "TEError", "Tensor",
            "TensorIndexError", "TensorIntrin", "TensorIntrinError", "extern",
            "TensorSlice", "comm_reducer", "compute", "const", "create_schedule",
            "decl_tensor_intrin", "max", "max_value", "min", "min_value", "placeholder",
-           "reduce_axis", "sum", "tag_scope", "TagScope", "thread_axis", "var"]
+           "reduce_axis", "scan", "sum", "tag_scope", "TagScope", "thread_axis", "var"]
