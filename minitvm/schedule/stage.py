@@ -229,6 +229,9 @@ class Stage:
             raise schedule_error("compute_inline", self, "only a compute can be inlined")
         if self.op.reduce_axis:
             raise schedule_error("compute_inline", self, "a reduction cannot be inlined")
+        if self.op.num_outputs > 1:
+            raise schedule_error("compute_inline", self, "a compute with several outputs "
+                                 "cannot be inlined")
         if self.is_output:
             raise schedule_error("compute_inline", self, "an output of the schedule cannot "
                                  "be inlined")
@@ -236,10 +239,14 @@ class Stage:
 
     def set_scope(self, scope):
         """Store this stage in memory `scope` ("global", "local", "local.acc_buffer"...)."""
-        if not isinstance(scope, str) or scope.split(".")[0] not in STORAGE_RANKS:
-            raise argument_error("set_scope", self, "scope", "must be one of "
-                                 f"{', '.join(STORAGE_RANKS)} (optionally '.tag')", scope)
+        self.check_scope("set_scope", scope)
         self.scope = scope
+
+    def check_scope(self, primitive, scope):
+        """Raise unless `scope` names a storage scope."""
+        if not isinstance(scope, str) or scope.split(".")[0] not in STORAGE_RANKS:
+            raise argument_error(primitive, self, "scope", "must be one of "
+                                 f"{', '.join(STORAGE_RANKS)} (optionally '.tag')", scope)
 
     # --- loop annotations --------------------------------------------------------------
 
