@@ -32,7 +32,7 @@ import tempfile
 import numpy as np
 
 import minitvm as tvm
-from minitvm import autotvm, te
+from minitvm import autotvm
 from minitvm.autotvm.task import FallbackConfigEntity
 from minitvm.topi.testing import conv2d_nchw_python
 import vta_backend as vta

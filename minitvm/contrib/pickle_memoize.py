@@ -1,7 +1,8 @@
 """`tvm.contrib.pickle_memoize.memoize`: cache a function's results by its arguments in a
 pickle file (".pkl_memoize_py3/<key>.<function>.pkl" under the working directory), so
 test data generated once is reused; with `save_at_exit` the cache is written when the
-process exits. Arguments must be strings, numbers or tuples of them."""
+process exits. Arguments (and the values the function closes over, which are part of the
+key) must be strings, numbers or tuples of them."""
 from __future__ import annotations
 
 import atexit
@@ -53,8 +54,8 @@ def memoize(key, save_at_exit=False):
             if kwargs:
                 raise TypeError(f"memoized {f.__name__}: call it with positional arguments "
                                 "only")
-            _check_key(f.__name__, args)
             entry = (len(closure),) + closure + args
+            _check_key(f.__name__, entry)
             if entry not in cache.cache:
                 cache.cache[entry] = f(*args)
                 cache.dirty = True
@@ -67,5 +68,6 @@ def _check_key(name, args):
     for arg in args:
         items = arg if isinstance(arg, tuple) else (arg,)
         if not all(isinstance(x, _ALLOWED) for x in items):
-            raise TypeError(f"memoized {name}: argument {arg!r} is not a string, number or "
-                            "tuple of them, so it cannot key the cache")
+            raise TypeError(f"memoized {name}: {arg!r} (an argument or a value it closes "
+                            "over) is not a string, number or tuple of them, so it cannot key "
+                            "the cache")

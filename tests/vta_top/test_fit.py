@@ -4,7 +4,6 @@ whose StorageFlatten and StorageRewrite refuse what does not fit), and one it re
 not fit. Plus the micro-op rule against a micro-op buffer smaller than the kernel."""
 import math
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -61,13 +60,13 @@ def compiler_fits(s, args):
 
 @st.composite
 def candidates(draw):
-    name = draw(st.sampled_from(["resnet-18.C2", "resnet-18.C4", "resnet-18.C9",
-                                 "resnet-18.C11"]))
+    name = draw(st.sampled_from(["resnet-18.C2", "resnet-18.C4", "resnet-18.C5",
+                                 "resnet-18.C9", "resnet-18.C11"]))
     dims = task_of(name).config_space.dims
     return name, [draw(st.integers(0, d - 1)) for d in dims]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(candidates())
 def test_fit_check_agrees_with_the_compiler(candidate):
     name, knobs = candidate
@@ -83,11 +82,12 @@ def test_fit_check_agrees_with_the_compiler(candidate):
 
 
 def test_overflow_names_the_buffer_and_the_stage():
-    # C2 with 56x56 output tiles of 4 channel blocks: 56*56*4 accumulator entries of 64 B
-    s, _ = instantiate("resnet-18.C2", [0, 7, 7, 0, 2, 0, 0])
+    # C5 with 28x28 output tiles of 4 channel blocks: 28*28*4 accumulator entries of 64 B
+    # (its input tile, 30x30 entries of 16 B, fits)
+    s, _ = instantiate("resnet-18.C5", [0, 5, 5, 0, 2, 0, 0])
     with pytest.raises(BufferOverflowError,
                        match=r"accumulator buffer \(acc_buffer\) holds 131072 bytes; the "
-                             r"schedule's tiles need 802816 \('res' 802816 B\)"):
+                             r"schedule's tiles need 200704 \('res' 200704 B\)"):
         check_fit(s, env)
 
 

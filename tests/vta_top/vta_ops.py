@@ -4,7 +4,7 @@ build-and-run on the simulator. Shared by the tests of this folder."""
 import numpy as np
 
 import minitvm as tvm
-from minitvm import te
+from minitvm import te, topi
 from minitvm.topi.testing import conv2d_nchw_python
 import vta_backend as vta
 from vta_backend.testing import simulator
@@ -12,7 +12,7 @@ from vta_backend.testing import simulator
 env = vta.get_env()
 
 
-@te.tag_scope(tag="elemwise")
+@te.tag_scope(tag=topi.tag.ELEMWISE)
 def my_clip(x, a_min, a_max):
     """Clip as two ALU stages (min, then max), as VTA's tests write it."""
     const_min = tvm.tir.const(a_min, x.dtype)
@@ -24,13 +24,13 @@ def my_clip(x, a_min, a_max):
 def requantise(res, bias=None):
     """res >> 8 (+ bias) clipped to [0, 127], cast to int8: ALU stages after the GEMM."""
     res = te.compute(res.shape, lambda *i: res(*i) >> env.WGT_WIDTH, name="shr",
-                     tag="elemwise")
+                     tag=topi.tag.ELEMWISE)
     if bias is not None:
         res = te.compute(res.shape, lambda b, c, h, w, bi, ci: res[b, c, h, w, bi, ci] +
-                         bias[b, c, 0, 0, bi, ci], name="bias_add", tag="broadcast")
+                         bias[b, c, 0, 0, bi, ci], name="bias_add", tag=topi.tag.BROADCAST)
     res = my_clip(res, 0, (1 << (env.OUT_WIDTH - 1)) - 1)
     return te.compute(res.shape, lambda *i: res(*i).astype(env.out_dtype), name="cast",
-                      tag="elemwise")
+                      tag=topi.tag.ELEMWISE)
 
 
 def requantise_np(acc, bias=None):

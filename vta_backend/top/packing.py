@@ -6,7 +6,6 @@ Activations NCHW <-> (N/BATCH, C/BLOCK, H, W, BATCH, BLOCK); conv kernels OIHW -
 """
 from __future__ import annotations
 
-import numpy as np
 
 from ..environment import get_env
 from .utils import VTAOperatorError

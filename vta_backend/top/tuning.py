@@ -10,7 +10,7 @@ measurement's output is checked against).
 """
 from __future__ import annotations
 
-from minitvm import autotvm, te
+from minitvm import autotvm, te, topi
 from minitvm.target import Target
 from minitvm.tir import op as _op
 
@@ -24,43 +24,43 @@ def shift_clip_cast(res, env=None):
     """VTA's requantisation after a GEMM op, as elementwise (ALU) stages."""
     env = env or get_env()
     shifted = te.compute(res.shape, lambda *i: res(*i) >> env.WGT_WIDTH, name="res_shr",
-                         tag="elemwise")
+                         tag=topi.tag.ELEMWISE)
     high = _op.const((1 << (env.OUT_WIDTH - 1)) - 1, res.dtype)
     low = _op.const(0, res.dtype)
     clip_a = te.compute(res.shape, lambda *i: te.min(shifted(*i), high), name="clipA",
-                        tag="elemwise")
+                        tag=topi.tag.ELEMWISE)
     clip_b = te.compute(res.shape, lambda *i: te.max(clip_a(*i), low), name="clipB",
-                        tag="elemwise")
+                        tag=topi.tag.ELEMWISE)
     return te.compute(res.shape, lambda *i: clip_b(*i).astype(env.out_dtype), name="res_cast",
-                      tag="elemwise")
+                      tag=topi.tag.ELEMWISE)
 
 
-def _on_vta():
+def _requantised_task(res, schedule, inputs):
+    """The task's (schedule, args): `res` requantised, scheduled by `schedule` on VTA and
+    left unscheduled elsewhere (the reference)."""
+    res = shift_clip_cast(res)
     target = Target.current()
-    return target is not None and target.device_name == "vta"
+    on_vta = target is not None and target.device_name == "vta"
+    s = schedule([res]) if on_vta else te.create_schedule(res.op)
+    return s, list(inputs) + [res]
 
 
 @autotvm.template("conv2d_packed.vta")
 def conv2d_packed_task(data, kernel, strides, padding, dilation, layout, out_dtype):
     """conv2d_packed + shift + clip + cast, scheduled by schedule_conv2d_packed on VTA."""
-    res = shift_clip_cast(conv2d_packed(data, kernel, strides, padding, dilation, layout,
-                                        out_dtype))
-    s = schedule_conv2d_packed([res]) if _on_vta() else te.create_schedule(res.op)
-    return s, [data, kernel, res]
+    res = conv2d_packed(data, kernel, strides, padding, dilation, layout, out_dtype)
+    return _requantised_task(res, schedule_conv2d_packed, [data, kernel])
 
 
 @autotvm.template("dense_packed.vta")
 def dense_packed_task(data, weight, bias, out_dtype):
     """dense_packed + shift + clip + cast, scheduled by schedule_dense_packed on VTA."""
-    res = shift_clip_cast(dense_packed(data, weight, bias, out_dtype))
-    s = schedule_dense_packed([res]) if _on_vta() else te.create_schedule(res.op)
-    return s, [data, weight, res]
+    res = dense_packed(data, weight, bias, out_dtype)
+    return _requantised_task(res, schedule_dense_packed, [data, weight])
 
 
 @autotvm.template("group_conv2d_packed.vta")
 def group_conv2d_packed_task(data, kernel, strides, padding, dilation, group, out_dtype):
     """group_conv2d_packed + shift + clip + cast, scheduled by its template on VTA."""
-    res = shift_clip_cast(group_conv2d_packed(data, kernel, strides, padding, dilation, group,
-                                              out_dtype))
-    s = schedule_group_conv2d_packed([res]) if _on_vta() else te.create_schedule(res.op)
-    return s, [data, kernel, res]
+    res = group_conv2d_packed(data, kernel, strides, padding, dilation, group, out_dtype)
+    return _requantised_task(res, schedule_group_conv2d_packed, [data, kernel])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from minitvm import te
+from minitvm.topi.tag import is_broadcast
 from minitvm.te.tensor import PlaceholderOp
 
 
@@ -17,11 +18,6 @@ class VTAOperatorError(ValueError):
 def is_packed_layout(layout):
     """Whether `layout` is a packed layout such as "NCHW1n16c" (VTA's test)."""
     return layout != "NCHW" and "n" in layout and "c" in layout
-
-
-def is_broadcast(tag):
-    """TVM's `topi.tag.is_broadcast`: an elementwise or broadcasting op."""
-    return tag.startswith(("elemwise", "broadcast"))
 
 
 @dataclass
@@ -98,3 +94,12 @@ def bind_virtual_threads(s, output, outermost, axes_and_counts):
             _, v_t = s[output].split(axis, factor=nthread)
             s[output].reorder(v_t, outermost)
             s[output].bind(v_t, te.thread_axis("cthread"))
+
+
+def load_and_compute(s, main, step, cached, tensor_axis, env):
+    """Load the `cached` input tiles by DMA at each reduction `step` of the GEMM stage
+    `main`, and run it on the GEMM core from `tensor_axis` in."""
+    for tensor in cached:
+        s[tensor].compute_at(s[main], step)
+        s[tensor].pragma(s[tensor].op.axis[0], env.dma_copy)
+    s[main].tensorize(tensor_axis, env.gemm)

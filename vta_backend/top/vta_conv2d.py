@@ -21,7 +21,7 @@ from minitvm import autotvm, te, topi
 
 from ..environment import get_env
 from .utils import (VTAOperatorError, attach_at_store_point, bind_virtual_threads,
-                    is_packed_layout, place_ewise_ops, sort_fused_ops)
+                    is_packed_layout, load_and_compute, place_ewise_ops, sort_fused_ops)
 
 
 def _check_conv_args(who, data, kernel, strides, dilation, layout=None):
@@ -130,9 +130,6 @@ def schedule_packed_conv(cfg, outs, tag, who):
     k_o, d_i, d_j, k_i = s[conv].op.reduce_axis
     s[conv].reorder(x_bo, k_o, x_j, d_j, d_i, x_co, x_i, x_bi, x_ci, k_i)
     k_o, _ = cfg["tile_ci"].apply(s, conv, k_o)
-    for cached in (cdata, ckernel):
-        s[cached].compute_at(s[conv], k_o)
-        s[cached].pragma(s[cached].op.axis[0], env.dma_copy)
-    s[conv].tensorize(x_bi, env.gemm)
+    load_and_compute(s, conv, k_o, (cdata, ckernel), x_bi, env)
     s[output].pragma(x_co1, env.dma_copy)
     return s

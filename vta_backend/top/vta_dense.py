@@ -15,7 +15,7 @@ from minitvm import autotvm, te
 
 from ..environment import get_env
 from .utils import (VTAOperatorError, attach_at_store_point, bind_virtual_threads,
-                    place_ewise_ops, sort_fused_ops)
+                    load_and_compute, place_ewise_ops, sort_fused_ops)
 
 
 @autotvm.register_topi_compute("dense_packed.vta")
@@ -79,9 +79,6 @@ def schedule_dense_packed(cfg, outs):
     k_o, _ = s[dense].op.reduce_axis
     s[dense].reorder(x_bo, k_o, x_co)
     k_o, _ = cfg["tile_ci"].apply(s, dense, k_o)
-    for cached in (cdata, cweight):
-        s[cached].compute_at(s[dense], k_o)
-        s[cached].pragma(s[cached].op.axis[0], env.dma_copy)
-    s[dense].tensorize(x_bi, env.gemm)
+    load_and_compute(s, dense, k_o, (cdata, cweight), x_bi, env)
     s[output].pragma(x_ci, env.dma_copy)
     return s
