@@ -2,6 +2,8 @@
 test_benchmark_topi_conv2d writes them: shift, bias add and clip fused on the ALU, run on
 the simulator and compared with topi.testing.conv2d_nchw_python followed by the same
 requantisation in numpy."""
+import logging
+
 import numpy as np
 import pytest
 
@@ -39,9 +41,12 @@ def run_conv2d(wl, rng, with_bias=True):
 
 
 @pytest.mark.parametrize("name,wl", RESNET18_CONV, ids=[n for n, _ in RESNET18_CONV])
-def test_resnet18_layer_with_tophub_configs(name, wl):
-    with autotvm.tophub.context(env.target):
-        out, ref, _ = run_conv2d(wl, np.random.RandomState(len(name)))
+def test_resnet18_layer_with_tophub_configs(name, wl, caplog):
+    autotvm.task.DispatchContext.warning_messages.clear()
+    with caplog.at_level(logging.WARNING, logger="autotvm"):
+        with autotvm.tophub.context(env.target):
+            out, ref, _ = run_conv2d(wl, np.random.RandomState(len(name)))
+    assert not caplog.records, "the operator fell back: no tuned config for its workload"
     np.testing.assert_array_equal(out, ref)
 
 
@@ -94,6 +99,12 @@ def test_error_dilation():
     data, kernel = _tensors()
     with pytest.raises(vta.top.VTAOperatorError, match=r"dilation \(2, 2\)"):
         vta.top.conv2d_packed(data, kernel, (1, 1), (1, 1), (2, 2), "NCHW1n16c", "int32")
+
+
+def test_error_asymmetric_padding():
+    data, kernel = _tensors()
+    with pytest.raises(vta.top.VTAOperatorError, match=r"padding \(1, 1, 0, 0\)"):
+        vta.top.conv2d_packed(data, kernel, (1, 1), (1, 1, 0, 0), (1, 1), "NCHW1n16c", "int32")
 
 
 def test_error_not_packed_tensor():

@@ -39,7 +39,12 @@ def _check_conv_args(who, data, kernel, strides, dilation, layout=None):
 
 
 def pad_packed(data, padding):
-    """`data` padded by `padding` = (pad_h, pad_w) on its spatial axes (or itself)."""
+    """`data` padded by `padding` = (pad_h, pad_w) or (top, left, bottom, right), the same
+    on both sides, on its spatial axes (or itself)."""
+    if len(padding) not in (2, 4) or tuple(padding[2:]) not in ((), tuple(padding[:2])):
+        raise VTAOperatorError(f"padding {tuple(padding)} of '{data.name}': VTA's packed "
+                               "convolutions pad both sides alike: (pad_h, pad_w) or "
+                               "(pad_h, pad_w, pad_h, pad_w)")
     if not padding[0] and not padding[1]:
         return data
     return topi.nn.pad(data, [0, 0, padding[0], padding[1], 0, 0], name="pad_data")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from minitvm import te
+from minitvm import relay, te
 
 from ..environment import get_env
 
@@ -34,7 +34,8 @@ RESNET18_DENSE = [("resnet-18.dense", DenseWorkload(1, 512, 1008))]
 
 
 def conv2d_args(wl, env=None):
-    """(data, kernel, strides, padding, dilation, layout, out_dtype) of `wl`, packed."""
+    """(data, kernel, strides, padding, dilation, layout, out_dtype) of `wl`, packed; the
+    padding as (top, left, bottom, right), as VTA's benchmarks pass it."""
     env = env or get_env()
     data = te.placeholder((wl.batch // env.BATCH, wl.in_filter // env.BLOCK_IN, wl.height,
                            wl.width, env.BATCH, env.BLOCK_IN), name="data", dtype=env.inp_dtype)
@@ -42,8 +43,8 @@ def conv2d_args(wl, env=None):
                              wl.hkernel, wl.wkernel, env.BLOCK_OUT, env.BLOCK_IN),
                             name="kernel", dtype=env.wgt_dtype)
     layout = f"NCHW{env.BATCH}n{env.BLOCK_IN}c"
-    return (data, kernel, (wl.hstride, wl.wstride), (wl.hpad, wl.wpad), (1, 1), layout,
-            env.acc_dtype)
+    padding = relay.nn.get_pad_tuple2d((wl.hpad, wl.wpad))
+    return data, kernel, (wl.hstride, wl.wstride), padding, (1, 1), layout, env.acc_dtype
 
 
 def dense_args(wl, env=None):
