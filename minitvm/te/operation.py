@@ -9,7 +9,7 @@ import threading
 from ..tir import dtype as dt
 from ..tir.expr import IntImm, IterVar, IterVarType, PrimExpr, Range, Var
 from ..tir.op import DTypeMismatchError, convert
-from .errors import TEDTypeError, TEError, tensors_read
+from .errors import ComputeBodyError, ShapeError, TEDTypeError, TEError, tensors_read
 from .tag import TagScope
 from .tensor import ComputeOp, PlaceholderOp
 
@@ -24,7 +24,7 @@ def compute_being_declared():
 
 def placeholder(shape, dtype=None, name="placeholder"):
     """An input tensor of `shape` and `dtype` (default float32)."""
-    return PlaceholderOp(name, _shape(shape, name), dt.check(dtype or "float32")).output(0)
+    return PlaceholderOp(name, shape_of(shape, name), dt.check(dtype or "float32")).output(0)
 
 
 def compute(shape, fcompute, name="compute", tag="", attrs=None):
@@ -35,8 +35,8 @@ def compute(shape, fcompute, name="compute", tag="", attrs=None):
     the result is then the list of its tensors. Inside a `te.tag_scope`, the scope's
     tag is the default tag.
     """
-    tag = _scoped_tag(tag, name)
-    shape = _shape(shape, name)
+    tag = scoped_tag(tag, name)
+    shape = shape_of(shape, name)
     dims = len(shape)
     arg_names = _axis_names(fcompute, dims, name)
     axis = [IterVar(Range(IntImm("int32", 0), extent), Var(n), IterVarType.DATA_PAR)
@@ -60,13 +60,17 @@ def compute(shape, fcompute, name="compute", tag="", attrs=None):
 
 def _body(expr, name):
     try:
-        return convert(expr)
+        value = convert(expr)
     except TypeError:
-        raise TypeError(f"te.compute '{name}': the index function returned {expr!r}, "
-                        "which is not an expression") from None
+        value = None
+    if value is None or value.dtype == "handle":    # a string converts to a StringImm
+        raise ComputeBodyError(f"te.compute '{name}': the index function returned {expr!r}, "
+                               "which is not a numeric expression")
+    return value
 
 
-def _scoped_tag(tag, name):
+def scoped_tag(tag, name):
+    """The tag of an op declared now: `tag`, or the enclosing te.tag_scope's."""
     scope = TagScope.current()
     if scope is None:
         return tag
@@ -88,15 +92,18 @@ def _mismatch_message(name, err):
             "cast one side with .astype(...) first")
 
 
-def _shape(shape, name):
+def shape_of(shape, name):
     if isinstance(shape, (int, PrimExpr)):
         shape = (shape,)
     result = []
     for k, extent in enumerate(shape):
         extent = convert(int(extent) if isinstance(extent, float) else extent)
         if not dt.is_integer(extent.dtype):
-            raise TypeError(f"tensor '{name}': dimension {k} of the shape is {extent!r} "
-                            f"of dtype {extent.dtype}; extents must be integers")
+            raise ShapeError(f"tensor '{name}': dimension {k} of the shape is {extent!r} "
+                             f"of dtype {extent.dtype}; extents must be integers")
+        if isinstance(extent, IntImm) and extent.value <= 0:
+            raise ShapeError(f"tensor '{name}': dimension {k} of the shape is "
+                             f"{extent.value}; extents must be positive")
         result.append(extent)
     return tuple(result)
 
