@@ -11,7 +11,7 @@ run, in the order given. A pass named in `PassContext(disabled_pass=...)` is ski
 
 TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
 TextureFlatten, the TIR-block passes, NarrowDataType(32), InjectDoubleBuffer,
-HoistIfThenElse, RenormalizeSplitPattern, RewriteUnsafeSelect (nothing they match occurs
+RenormalizeSplitPattern, RewriteUnsafeSelect (nothing they match occurs
 in TE schedules minitvm accepts); VectorizeLoop (vectorized loops stay loops of kind
 "vectorized", which the host build runs whole through numpy); LoopPartition, which
 `simple_mode=False` would enable: with TVM's default configuration it only splits loops
@@ -33,6 +33,7 @@ import sys
 from .tir.function import IRModule, PrimFunc
 from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op, simplify,
                         storage_flatten, storage_rewrite, unroll_loop)
+from .transform.hoist_if_then_else import hoist_if_then_else
 from .transform.pass_infra import PassContext, pass_name
 
 USER = "user passes of this phase (PassContext config 'tir.add_lower_pass')"
@@ -46,6 +47,7 @@ PIPELINE = [
     # phase 2: replicate virtual threads, then plan memory over the result
     (2, "tir.InjectVirtualThread", inject_virtual_thread),
     (2, "tir.StorageRewrite", storage_rewrite),
+    (2, "tir.HoistIfThenElse", hoist_if_then_else),
     (2, "tir.UnrollLoop", unroll_loop),
     (2, "user", USER),
     # phase 3: clean up what the rewrites left, then name common subexpressions
