@@ -8,12 +8,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .error import TVMError
+
 _OPTIONS = {
     "llvm": ("device", "keys", "model", "mtriple", "mcpu", "mattr", "mabi", "num-cores",
              "system-lib", "link-params", "opt-level", "tag"),
     "ext_dev": ("device", "keys", "model", "system-lib", "tag"),
+    # GPU kinds parse (TVM code names them) but cannot be built: see require_backend.
+    "cuda": ("device", "keys", "model", "arch", "max_num_threads", "thread_warp_size", "tag"),
+    "opencl": ("device", "keys", "model", "max_num_threads", "thread_warp_size", "tag"),
 }
-_DEFAULT_KEYS = {"llvm": ("cpu",), "ext_dev": ()}
+_DEFAULT_KEYS = {"llvm": ("cpu",), "ext_dev": (), "cuda": ("cuda", "gpu"),
+                 "opencl": ("opencl", "gpu")}
+_NO_BACKEND = ("cuda", "opencl")
+
+
+class TargetNotEnabledError(TVMError):
+    """A target minitvm can name but not compile for (it has no GPU backend)."""
+
+
+def require_backend(target):
+    """Refuse to compile for a GPU target, saying what to use instead."""
+    if target.kind.name in _NO_BACKEND:
+        raise TargetNotEnabledError(
+            f"target {str(target)!r}: minitvm has no GPU backend, so it cannot build for "
+            f"{target.kind.name!r} (this machine has no GPU either); build for 'llvm' to "
+            f"run on the host CPU, or for a VTA target")
 
 
 @dataclass(frozen=True)

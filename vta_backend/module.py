@@ -26,7 +26,7 @@ from minitvm.tir.serialize import IRFormatError, dumps, loads
 
 from . import device_api, runtime
 from .environment import ConfigError, Environment, get_env
-from .host import CallSites, EXTERNS, compile_host
+from .host import CallSites, EXTERNS, StreamReplay, compile_host, replayable_host_code
 
 KIND = "vta"
 
@@ -49,6 +49,7 @@ class VTAModule(Module):
         self._source = program.source
         self._sites = CallSites(program.num_sites)
         self._function = _exec(program.source, entry_name, self._sites)
+        self._replay = StreamReplay() if replayable_host_code(program.externs) else None
 
     def get_function(self, name):
         if name != self.entry_name:
@@ -61,7 +62,10 @@ class VTAModule(Module):
         buffers = [self._buffer_of(param, arg) for param, arg in zip(self.signature.params, args)]
         queue = runtime.command_handle(self.env)
         try:
-            self._function(queue, *buffers)
+            if self._replay is None:
+                self._function(queue, *buffers)
+            else:
+                self._replay.call(queue, buffers, self._function)
         except BaseException:
             self._abandon()
             raise

@@ -22,7 +22,7 @@ words in a DRAM staging buffer and runs the device on them.
 from __future__ import annotations
 
 import sys
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, NamedTuple, Optional
 
 import numpy as np
 
@@ -47,6 +47,14 @@ class RuntimeAPIError(VTAError, ValueError):
 
 class UopKernelTooLarge(RuntimeAPIError):
     """A micro-op kernel larger than the micro-op buffer."""
+
+
+class SyncedStream(NamedTuple):
+    """One stream as `synchronize` ran it: its records, their encoded words and the bytes of
+    the micro-op kernels staged for it (the staging buffer's first bytes)."""
+    records: List[list]
+    words: np.ndarray
+    uop_bytes: np.ndarray
 
 
 class UopKernel:
@@ -106,6 +114,7 @@ class CommandQueue:
                             MEM_ACC_8BIT: env.BATCH * env.BLOCK_OUT}   # int8 lanes
         self.debug_flag = 0
         self.last_records: List[list] = []           # the stream of the last synchronize
+        self.recorder: Optional[List[SyncedStream]] = None   # if a list: each stream run
         self._recording: Optional[UopKernel] = None
         self._loop_depth = 0
         self._reset_queues()
@@ -159,6 +168,11 @@ class CommandQueue:
         self._append(QID_STORE, [OPCODE_STORE, 0, 0, 0, 0, src_memory_type, src_sram_index,
                                  dram_base, y_size, x_size, x_stride, 0, 0, 0, 0])
         self._check_overflow()
+
+    def elem_bytes(self, memory_type: int) -> int:
+        """Bytes of one element of on-chip buffer `memory_type` (the unit of DRAM addresses
+        in LOAD and STORE instructions)."""
+        return self._elem_bytes[memory_type]
 
     def _dram_base(self, buf: DramBuffer, memory_type: int, who: str) -> int:
         if not isinstance(buf, DramBuffer) or buf.freed:
@@ -369,17 +383,34 @@ class CommandQueue:
         self.dep_pop(QID_LOAD, QID_COMPUTE)
         self._commit_pending_pop(QID_COMPUTE)
         self.records.append([OPCODE_FINISH] + [0] * 15)
-        records = self.last_records = self.records
+        records = self.records
         try:
             words = self.isa.encode_stream(records)
             if self.debug_flag & DEBUG_DUMP_INSN:
                 sys.stdout.write(dump_stream(records))
-            self.insn_staging.data[:words.nbytes] = words.reshape(-1).view(np.uint8)
-            self.device.run(self.insn_staging.phys_addr, len(records))
+            stream = SyncedStream(records, words, self.uop_staging.data[:self._staged * 4].copy())
+            if self.recorder is not None:
+                self.recorder.append(stream)
+            self.run_stream(stream)
         finally:
             for kernel in self._cache:
                 kernel.sram_begin = kernel.sram_end = 0
             self._reset_queues()
+
+    def run_stream(self, stream: "SyncedStream") -> None:
+        """Stage a closed stream (its micro-ops and instruction words) in DRAM and run it:
+        what `synchronize` does once the stream is encoded, and how a recorded stream is
+        run again without rebuilding it (host.replay)."""
+        self.last_records = stream.records
+        self.uop_staging.data[:len(stream.uop_bytes)] = stream.uop_bytes
+        self.insn_staging.data[:stream.words.nbytes] = stream.words.reshape(-1).view(np.uint8)
+        self.device.run(self.insn_staging.phys_addr, len(stream.records))
+
+    @property
+    def idle(self) -> bool:
+        """Nothing queued, staged, pending or being recorded: a new stream starts here."""
+        return not (self.records or self._staged or self._recording is not None
+                    or any(self._pending_prev) or any(self._pending_next))
 
     def words(self) -> np.ndarray:
         """The current (unfinished) stream as (n, 2) uint64 words, low half first."""

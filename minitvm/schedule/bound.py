@@ -6,6 +6,13 @@ outside the stage's attachment point are fixed (one iteration) and the loops ins
 range fully; so a stage attached inside a tile computes (and allocates) only that tile.
 A virtual-thread loop is relaxed only for storage shared between threads (global). The
 ranges of the split/fused loops then follow from the root ranges.
+
+Two schedules TVM refuses are refused here, naming the stage, the axis and the scope:
+a thread-bound axis whose inferred range does not start at 0 (TVM's MakeLoopNest check:
+each thread index must select one iteration of a loop starting at 0), and a stage whose
+range depends on the index of a virtual thread it is not computed inside (its storage,
+'local' for example, is private to each thread, so outside the thread the index has no
+value; TVM lowers it with the variable unbound and fails at build).
 """
 from __future__ import annotations
 
@@ -13,12 +20,12 @@ from ..arith import Analyzer
 from ..arith.int_set import IntSet, eval_set, union
 from ..te.tensor import PlaceholderOp
 from ..tir import op as _op
-from ..tir.expr import ProducerLoad, Range
+from ..tir.expr import IntImm, ProducerLoad, Range, Var
 from ..tir.functor import post_order_visit
-from .errors import ScheduleError
+from .errors import ScheduleError, schedule_error
 from .graph import attach_paths, feed_graph, read_graph
 from .message_passing import is_const, pass_down_domain, pass_up_domain
-from .stage import INLINED, STORAGE_RANKS
+from .stage import INLINED, SCOPE, STORAGE_RANKS
 
 _THREAD_RANK = 1            # vthread / cthread: the rank of a thread index
 _LOCAL_RANK = STORAGE_RANKS["local"]
@@ -35,7 +42,13 @@ def infer_bound(sch):
             continue
         _infer_root_bound(stage, context, ranges)
         pass_down_domain(stage, ranges, ana)
-    return {iv: Range(ana.simplify(r.min), ana.simplify(r.extent)) for iv, r in ranges.items()}
+    ranges = {iv: Range(ana.simplify(r.min), ana.simplify(r.extent))
+              for iv, r in ranges.items()}
+    for stage in sch.stages:
+        if stage.attach_type != INLINED:
+            _check_thread_indices_defined(stage, context, ranges)
+            _check_thread_axes_start_at_zero(stage, context, ranges)
+    return ranges
 
 
 class _Context:
@@ -45,6 +58,12 @@ class _Context:
         self.stage_of = {s.op: s for s in sch.stages}
         self.bind_map = {iv: attr.bind_thread for s in sch.stages
                          for iv, attr in s.iter_var_attrs.items() if attr.bind_thread is not None}
+
+
+def _scope_name(stage, context):
+    """The stage's storage scope, as given or as inferred from the threads around it."""
+    return stage.scope or ("local" if _storage_rank(stage, context) == _LOCAL_RANK
+                           else "global")
 
 
 def _storage_rank(stage, context):
@@ -145,3 +164,55 @@ def region_reads(op, tensor, dom):
 
     post_order_visit(op.body[0], visit)
     return regions
+
+
+def _where(stage, context):
+    """Where the stage is computed and with what storage, for error messages."""
+    place = "at the root"
+    if stage.attach_type == SCOPE:
+        place = (f"at stage '{stage.attach_stage.op.name}', axis "
+                 f"'{stage.attach_ivar.var.name}'")
+    return f"computed {place} with storage scope '{_scope_name(stage, context)}'"
+
+
+def _check_thread_indices_defined(stage, context, ranges):
+    """The region a stage computes may only depend on the thread indices around it."""
+    owner = {thread.var: (iv, s) for s in context.stage_of.values()
+             for iv, attr in s.iter_var_attrs.items()
+             if (thread := attr.bind_thread) is not None}
+    around = {context.bind_map[iv].var for iv in context.paths[stage.op]
+              if iv in context.bind_map}
+    used = []
+    for iv in stage.op.root_iter_vars:
+        for e in (ranges[iv].min, ranges[iv].extent):
+            post_order_visit(e, lambda n: used.append(n) if isinstance(n, Var) else None)
+    for var in used:
+        if var in owner and var not in around:
+            iv, reader = owner[var]
+            raise ScheduleError(
+                f"stage '{stage.op.name}', {_where(stage, context)}: stage "
+                f"'{reader.op.name}' reads it inside virtual thread '{var.name}' (its axis "
+                f"'{iv.var.name}'), where each thread needs its own part of it, but the "
+                "stage is computed outside that thread, where the thread index has no "
+                "value; compute_at it inside that thread's loop, or give it scope 'global' "
+                "(shared by all threads)")
+
+
+def _check_thread_axes_start_at_zero(stage, context, ranges):
+    """TVM's MakeLoopNest check: a thread-bound loop runs from 0 over a constant extent."""
+    for iv in stage.leaf_iter_vars:
+        attr = stage.iter_var_attrs.get(iv)
+        if attr is None or attr.bind_thread is None:
+            continue
+        r = ranges[iv]
+        if is_const(r.min, 0) and isinstance(r.extent, IntImm) and r.extent.value > 0:
+            continue
+        end = Analyzer().simplify(r.min + r.extent)
+        raise schedule_error(
+            "bind", stage,
+            f"the axis is bound to virtual thread '{attr.bind_thread.var.name}', whose "
+            "index runs over [0, n) for a constant n, but the stage, "
+            f"{_where(stage, context)}, computes that axis over [{r.min}, {end}), the part "
+            "its consumers read there; bind an axis made by split (it starts at 0), compute "
+            "the stage further out, or, inside another virtual thread, give it scope "
+            "'global' so that every thread computes the whole axis", iv)

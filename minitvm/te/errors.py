@@ -1,14 +1,18 @@
 """The errors `minitvm.te` raises when a tensor expression is malformed.
 
 Each message names the tensor (or the compute being declared) and the rule it breaks.
+All derive from `tvm.error.TVMError`, as TVM's C++ checks of the same mistakes raise it;
+where TVM's Python front end raises a builtin type first (a wrong number of indices is a
+`ValueError` in `Tensor.__call__`), the class derives from that type too.
 """
+from ..error import TVMError
 
 
-class TEError(Exception):
+class TEError(TVMError):
     """Base of every tensor-expression declaration error."""
 
 
-class TensorIndexError(TEError, IndexError):
+class TensorIndexError(TEError, ValueError):
     """A tensor read with the wrong number of indices or a non-integer index."""
 
 

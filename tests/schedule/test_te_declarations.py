@@ -74,6 +74,15 @@ def test_pad_matches_topi():
 
 # --- errors ---------------------------------------------------------------------------
 
+def test_te_errors_are_tvm_errors():
+    # TVM's C++ checks raise tvm.error.TVMError (a RuntimeError); Tensor.__call__ raises
+    # ValueError for a wrong number of indices, so TensorIndexError is both.
+    assert issubclass(te.TEError, tvm.error.TVMError) and tvm.TVMError is tvm.error.TVMError
+    assert issubclass(tvm.error.TVMError, RuntimeError)
+    assert issubclass(te.TensorIndexError, ValueError)
+    assert not issubclass(te.TensorIndexError, IndexError)
+
+
 def test_wrong_number_of_indices():
     A = te.placeholder((4, 5), name="A")
     with pytest.raises(te.TensorIndexError, match="tensor 'A' has 2 dimensions but was "

@@ -57,12 +57,13 @@ class VTAHostCompileError(HostCodegenError):
 
 @dataclass(frozen=True)
 class HostProgram:
-    """Generated source, its entry function's name, the number of micro-op call sites and
-    the parameters' signature."""
+    """Generated source, its entry function's name, the number of micro-op call sites, the
+    parameters' signature and the runtime functions the source calls."""
     source: str
     entry: str
     num_sites: int
     signature: Signature
+    externs: frozenset
 
 
 def compile_host(func: PrimFunc, name: str) -> HostProgram:
@@ -84,7 +85,8 @@ def compile_host(func: PrimFunc, name: str) -> HostProgram:
     lines += [f"def {entry}({', '.join([QUEUE] + arg_names)}):"]
     lines += ctx.out.lines or ["    pass"]
     lines += ["", f"__entry__ = {entry}"]
-    return HostProgram("\n".join(lines) + "\n", entry, emitter.sites, signature)
+    return HostProgram("\n".join(lines) + "\n", entry, emitter.sites, signature,
+                       frozenset(ctx.used_externs))
 
 
 class _VTAContext(Context):

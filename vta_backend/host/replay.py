@@ -1,0 +1,138 @@
+"""Running a VTA module's instruction streams again without re-running its host code.
+
+Where it sits: `VTAModule` calls its compiled host code (host.compile) on the first call;
+the code drives the command queue instruction by instruction, which costs far more in
+Python than the device's own run. Nothing in that code depends on the arrays' contents: it
+is straight-line loops of runtime calls whose arguments are constants, loop variables and
+the arguments' DRAM addresses. So the streams one call synchronizes (records, encoded
+words, staged micro-ops) are recorded once, and a later call with the arguments at the
+same addresses runs exactly those streams; with the arguments elsewhere, the DRAM address
+of each LOAD and STORE that points into an argument is moved by as much as that argument
+moved, and only those rows are encoded again.
+
+A recording is made only where replaying it is exact:
+- the host code touches no data itself and allocates nothing (no VTABufferCPUPtr, no
+  VTABufferAlloc: `replayable_host_code`);
+- the queue is idle when the call starts (no half-built stream of someone else's), no
+  debug dump is asked for (a replay prints nothing) and every argument is live (the host
+  code's runtime calls report a freed one);
+- every LOAD and STORE of the streams addresses an argument or the queue's own staging
+  buffer (anything else, such as a buffer the caller allocated by hand, keeps the host
+  code running each time).
+
+Keyed by: the module (one `StreamReplay` each), then the arguments' DRAM byte addresses.
+`enabled = False` (module attribute) turns replay off, to compare with the plain path.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..isa import DRAM_BASE, MEM_UOP, MEMORY_TYPE, OPCODE, OPCODE_LOAD, OPCODE_STORE, X_SIZE
+from ..runtime import CommandQueue, SyncedStream
+
+enabled = True
+HOST_SIDE_EXTERNS = frozenset({"VTABufferCPUPtr", "VTABufferAlloc"})
+_MAX_LAYOUTS = 8
+
+
+def replayable_host_code(used_externs) -> bool:
+    """Host code whose only effect is the stream it queues (see the module docstring)."""
+    return not HOST_SIDE_EXTERNS & set(used_externs)
+
+
+class _Template:
+    """The recorded streams, with each argument-addressing row's (argument, byte offset)."""
+
+    def __init__(self, streams: List[SyncedStream], moves: List[List[Tuple[int, int, int]]]):
+        self.streams, self.moves = streams, moves   # moves: per stream, (row, arg, offset)
+
+
+class StreamReplay:
+    """The recorded streams of one module, by argument addresses."""
+
+    def __init__(self):
+        self._template: Optional[_Template] = None
+        self._by_layout: Dict[tuple, List[SyncedStream]] = {}
+        self._refused = False
+
+    def call(self, queue: CommandQueue, buffers: Sequence, host_function) -> None:
+        """Run `host_function(queue, *buffers)`, or replay what it queued before."""
+        if (not enabled or self._refused or queue.debug_flag or not queue.idle
+                or any(b.freed for b in buffers)):       # the host code says what is wrong
+            host_function(queue, *buffers)
+            return
+        layout = tuple(b.phys_addr for b in buffers)
+        streams = self._by_layout.get(layout)
+        if streams is None and self._template is not None:
+            streams = self._moved(queue, buffers)
+        if streams is not None:
+            for stream in streams:
+                queue.run_stream(stream)
+            return
+        self._record(queue, buffers, host_function, layout)
+
+    def _record(self, queue, buffers, host_function, layout) -> None:
+        queue.recorder = recorded = []
+        try:
+            host_function(queue, *buffers)
+        finally:
+            queue.recorder = None
+        moves = [_argument_rows(queue, stream, buffers) for stream in recorded]
+        if (not recorded or any(m is None for m in moves) or not queue.idle
+                or _overlapping(buffers)):
+            self._refused = True
+            return
+        self._template = _Template(recorded, moves)
+        self._remember(layout, recorded)
+
+    def _moved(self, queue, buffers) -> Optional[List[SyncedStream]]:
+        """The template's streams with every argument address moved to `buffers`'."""
+        streams = []
+        for stream, moves in zip(self._template.streams, self._template.moves):
+            records = [list(r) for r in stream.records]
+            for row, arg, offset in moves:
+                elem_bytes = queue.elem_bytes(records[row][MEMORY_TYPE])
+                address = buffers[arg].phys_addr + offset
+                if address % elem_bytes or offset >= buffers[arg].nbytes:
+                    return None
+                records[row][DRAM_BASE] = address // elem_bytes
+            words = stream.words.copy()
+            rows = sorted({row for row, _, _ in moves})
+            if rows:
+                words[rows] = queue.isa.encode_stream([records[r] for r in rows])
+            streams.append(SyncedStream(records, words, stream.uop_bytes))
+        self._remember(tuple(b.phys_addr for b in buffers), streams)
+        return streams
+
+    def _remember(self, layout, streams) -> None:
+        if len(self._by_layout) >= _MAX_LAYOUTS:
+            self._by_layout.pop(next(iter(self._by_layout)))
+        self._by_layout[layout] = streams
+
+
+def _overlapping(buffers) -> bool:
+    """Whether two arguments share DRAM bytes (a row could then not tell which one it
+    addresses)."""
+    spans = sorted((b.phys_addr, b.phys_addr + b.nbytes) for b in buffers)
+    return any(end > start for (_, end), (start, _) in zip(spans, spans[1:]))
+
+
+def _argument_rows(queue, stream, buffers):
+    """(row, argument index, byte offset into it) of each LOAD/STORE of `stream` that
+    addresses an argument; None if one addresses neither an argument nor the staging."""
+    fields = np.array([(r[OPCODE], r[MEMORY_TYPE], r[X_SIZE], r[DRAM_BASE])
+                       for r in stream.records], dtype=np.int64).reshape(-1, 4)
+    opcode, memory, x_size, base = fields.T
+    rows = np.flatnonzero(((opcode == OPCODE_STORE) | ((opcode == OPCODE_LOAD)
+                                                        & (memory != MEM_UOP))) & (x_size != 0))
+    elem_bytes = np.array([queue.elem_bytes(int(m)) for m in memory[rows]], dtype=np.int64)
+    address = base[rows] * elem_bytes
+    starts = np.array([b.phys_addr for b in buffers], dtype=np.int64)
+    ends = starts + np.array([b.nbytes for b in buffers], dtype=np.int64)
+    inside = (starts[None, :] <= address[:, None]) & (address[:, None] < ends[None, :])
+    if not inside.any(axis=1).all():
+        return None
+    arg = inside.argmax(axis=1)
+    return list(zip(rows.tolist(), arg.tolist(), (address - starts[arg]).tolist()))
