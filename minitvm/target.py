@@ -21,6 +21,7 @@ _OPTIONS = {
 _DEFAULT_KEYS = {"llvm": ("cpu",), "ext_dev": (), "cuda": ("cuda", "gpu"),
                  "opencl": ("opencl", "gpu")}
 _NO_BACKEND = ("cuda", "opencl")
+_CURRENT = []   # the targets of the enclosing `with target:` blocks, innermost last
 
 
 class TargetNotEnabledError(TVMError):
@@ -92,6 +93,23 @@ class Target:
         host = f", host={str(self.host)!r}" if self.host else ""
         return f"Target({str(self)!r}{host})"
 
+    def __enter__(self):
+        _CURRENT.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _CURRENT.pop()
+
+    @staticmethod
+    def current(allow_none=True):
+        """The target of the innermost `with target:` block (None outside any)."""
+        if _CURRENT:
+            return _CURRENT[-1]
+        if allow_none:
+            return None
+        raise ValueError("Target.current(allow_none=False): no target is in scope; "
+                         "use `with tvm.target.Target(...):`")
+
     def __eq__(self, other):
         return isinstance(other, Target) and str(self) == str(other) and \
             str(self.host) == str(other.host)
@@ -122,4 +140,10 @@ def _host(host):
 def vta(model="unknown", options=None):
     """TVM's `tvm.target.vta`: the VTA accelerator as an ext_dev target."""
     text = f"ext_dev -device=vta -keys=vta,cpu -model={model}"
+    return Target(text + (" " + " ".join(options) if options else ""))
+
+
+def arm_cpu(model="unknown", options=None):
+    """TVM's `tvm.target.arm_cpu`: an ARM CPU (minitvm compiles it for the host)."""
+    text = f"llvm -keys=arm_cpu,cpu -device=arm_cpu -model={model}"
     return Target(text + (" " + " ".join(options) if options else ""))
