@@ -37,6 +37,7 @@ from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op
 from .transform.hoist_if_then_else import hoist_if_then_else
 from .transform.lower_intrin import lower_intrin
 from .transform.pass_infra import PassContext, pass_name
+from .transform.verify_memory import verify_memory
 
 USER = "user passes of this phase (PassContext config 'tir.add_lower_pass')"
 
@@ -63,6 +64,7 @@ PIPELINE = [
 # What `build` runs after `lower`, for its target (TVM's host finalization passes): each
 # is `(name, pass(func, target))`.
 BUILD_PIPELINE = [
+    ("tir.VerifyMemory", verify_memory),
     ("tir.LowerIntrin", lower_intrin),
 ]
 

@@ -97,7 +97,7 @@ def test_decorator_forms_and_op_attributes():
 
 
 def test_build_pipeline_lists_lower_intrin():
-    assert [step for step, _ in BUILD_PIPELINE] == ["tir.LowerIntrin"]
+    assert [step for step, _ in BUILD_PIPELINE] == ["tir.VerifyMemory", "tir.LowerIntrin"]
 
 
 # --- misuse, one test per rule
