@@ -218,7 +218,8 @@ def _check_thread_axes_start_at_zero(stage, context, ranges):
         end = Analyzer().simplify(r.min + r.extent)
         raise schedule_error(
             "bind", stage,
-            f"the axis is bound to thread '{attr.bind_thread.var.name}', whose "
+            f"the axis is bound to {'virtual ' if virtual else ''}thread "
+            f"'{attr.bind_thread.var.name}', whose "
             "index runs over [0, n) for a constant n, but the stage, "
             f"{_where(stage, context)}, computes that axis over [{r.min}, {end}), the part "
             "its consumers read there; bind an axis made by split (it starts at 0), compute "
