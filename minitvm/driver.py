@@ -10,7 +10,7 @@ passes of the current `PassContext(config={"tir.add_lower_pass": [(phase, fn), .
 run, in the order given. A pass named in `PassContext(disabled_pass=...)` is skipped.
 
 TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
-TextureFlatten, the TIR-block passes, NarrowDataType(32), InjectDoubleBuffer,
+TextureFlatten, the TIR-block passes, NarrowDataType(32),
 RenormalizeSplitPattern (nothing it matches occurs in TE schedules minitvm
 accepts); VectorizeLoop (vectorized loops stay loops of kind
 "vectorized", which the host build runs whole through numpy); LoopPartition, which
@@ -35,6 +35,7 @@ from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op
                         rewrite_unsafe_select, simplify, storage_flatten, storage_rewrite,
                         unroll_loop)
 from .transform.hoist_if_then_else import hoist_if_then_else
+from .transform.inject_double_buffer import inject_double_buffer
 from .transform.lower_intrin import lower_intrin
 from .transform.pass_infra import PassContext, pass_name
 from .transform.verify_memory import verify_memory
@@ -49,6 +50,7 @@ PIPELINE = [
     (1, "user", USER),
     # phase 2: replicate virtual threads, then plan memory over the result
     (2, "tir.InjectVirtualThread", inject_virtual_thread),
+    (2, "tir.InjectDoubleBuffer", inject_double_buffer),
     (2, "tir.StorageRewrite", storage_rewrite),
     (2, "tir.HoistIfThenElse", hoist_if_then_else),
     (2, "tir.UnrollLoop", unroll_loop),

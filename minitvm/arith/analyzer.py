@@ -23,6 +23,9 @@ from .modular_set import ModularSetAnalyzer
 from .rewrite import RewriteSimplifier
 
 
+_LEAVES = (E.IntImm, E.FloatImm, E.StringImm)
+
+
 class Analyzer:
     """Simplify index expressions, prove conditions, bound integer expressions."""
 
@@ -31,7 +34,7 @@ class Analyzer:
         self.interner = StructuralInterner()     # structures as numbers, for O(1) equality
         self.cache = memo.SimplifyCache(self.interner) if use_cache else None
         self.visits = 0
-        self._bound = ConstIntBoundAnalyzer()
+        self._bound = ConstIntBoundAnalyzer(self.interner)
         self._modular = ModularSetAnalyzer(self)
         self._rewrite = RewriteSimplifier(self)
         self._canonical = CanonicalSimplifier(self)
@@ -44,12 +47,12 @@ class Analyzer:
         if isinstance(value, E.Range):
             if isinstance(value.extent, E.IntImm) and value.extent.value == 1:
                 return self.bind(var, value.min, allow_override)
-            self._forget_bindings()
+            self._forget_bindings(var)
             self._bound.bind_range(var, value, allow_override)
             return None
         value = op.convert(value)
         value = self._rewrite(self._canonical(value))
-        self._forget_bindings()
+        self._forget_bindings(var)
         self._bound.update(var, self._bound(value), allow_override)
         self._modular.update(var, self._modular(value), allow_override)
         self._rewrite.update(var, value, allow_override)
@@ -58,11 +61,13 @@ class Analyzer:
 
     def update_bound(self, var, bound, allow_override=False):
         """Set `var`'s constant bound directly ((min, max), inclusive)."""
-        self._forget_bindings()
+        self._forget_bindings(var)
         self._bound.update(var, ConstIntBound(*bound), allow_override)
 
-    def _forget_bindings(self):
-        if self.cache is not None:
+    def _forget_bindings(self, var):
+        # Every stored result that `var` could affect has numbered `var` on the way (it
+        # is in the input, a bound value, or a constraint): a fresh variable affects none.
+        if self.cache is not None and self.interner.numbered(var):
             self.cache.forget_bindings()
 
     @contextmanager
@@ -92,7 +97,10 @@ class Analyzer:
 
     def simplify(self, expr, steps=2):
         """Canonical simplification, then `steps` alternating rewrite/canonical rounds."""
-        res = self._canonical(op.convert(expr))
+        expr = op.convert(expr)
+        if isinstance(expr, _LEAVES):
+            return expr                 # what the simplifiers would return, unvisited
+        res = self._canonical(expr)
         for i in range(steps):
             if isinstance(res, E.IntImm):
                 return res
