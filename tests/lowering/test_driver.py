@@ -86,8 +86,9 @@ def test_lower_runs_every_pass_records_it_and_dumps_after_each():
     with PassContext(disabled_pass=TEXT_PASSES):
         mod = minitvm.lower(small_program(), dump=lambda phase, name, f: seen.append(name))
     f = mod["main"]
-    assert f.phases == ("tir.StorageFlatten", "tir.InjectVirtualThread", "tir.StorageRewrite",
-                        "tir.HoistIfThenElse", "tir.UnrollLoop")
+    assert f.phases == ("tir.StorageFlatten", "tir.InjectVirtualThread",
+                        "tir.InjectDoubleBuffer", "tir.StorageRewrite", "tir.HoistIfThenElse",
+                        "tir.UnrollLoop")
     assert seen == list(f.phases)
     assert isinstance(f.body, S.Allocate)
 
