@@ -14,7 +14,8 @@ from reference_text import ir_listings, tutorial_listings, without_global_symbol
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # (tutorial, number of listings TVM printed)
-TUTORIALS = [("tuple_inputs", 3), ("schedule_primitives", 11)]
+TUTORIALS = [("tuple_inputs", 3), ("tensorize", 4), ("extern_op", 0),
+             ("schedule_primitives", 11)]
 # Listings whose text needs a part another change builds: (tutorial, listing) -> why.
 PENDING = {}
 
@@ -52,3 +53,11 @@ def test_listing_is_tvms(name, n, outputs):
 @pytest.mark.parametrize("name", [name for name, _ in TUTORIALS])
 def test_tutorial_runs_and_checks_its_results(name, outputs):
     printed(name, outputs)   # each tutorial asserts its results equal numpy's
+
+
+def test_extern_op_prints_what_tvm_prints(outputs):
+    """Its one output, the callback's argument types; minitvm's module path is minitvm."""
+    want = [line for line in tutorial_output("extern_op").splitlines()
+            if not line.startswith("### ")]
+    got = printed("extern_op", outputs).replace("minitvm.", "tvm.").splitlines()
+    assert got == want
