@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from reference_text import ir_listings, tutorial_listings, without_global_symbol
+from reference_text import ir_listings, tutorial_listings, tutorial_output, without_global_symbol
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
