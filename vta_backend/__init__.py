@@ -11,6 +11,8 @@ from .environment import (DEBUG_DUMP_INSN, DEBUG_DUMP_UOP, DEBUG_SKIP_READ_BARRI
 from .build_module import build, build_config, lower, register_memory_scopes
 from .board import program_fpga, reconfig_runtime
 from . import device_api, module
+# VTA's operator library; importing it registers its tuning tasks and TopHub log.
+from . import top
 
 # As TVM's `import vta` does, declare the SRAM scopes now: a plain `tvm.lower` of a
 # schedule using them (before any `vta.build_config`) then aligns their buffers as VTA's.
@@ -18,4 +20,4 @@ register_memory_scopes()
 
 __all__ = ["DEBUG_DUMP_INSN", "DEBUG_DUMP_UOP", "DEBUG_SKIP_READ_BARRIER",
            "DEBUG_SKIP_WRITE_BARRIER", "Environment", "build", "build_config", "device_api",
-           "get_env", "lower", "module", "program_fpga", "reconfig_runtime"]
+           "get_env", "lower", "module", "program_fpga", "reconfig_runtime", "top"]
