@@ -55,7 +55,7 @@ def _signature(ctx, func, device_type):
             continue
         shape = tuple(_dim(ctx, buffer, d, dims) for d in buffer.shape)
         params.append(BufferParam(buffer.name, buffer.dtype, shape))
-        strides += _stride_vars(ctx, buffer)
+        strides += _stride_vars(ctx, buffer, len(params) - 1)
         static = all(isinstance(d, int) for d in shape)
         arg_names.append(ctx.declare_memory(buffer.data, buffer.dtype,
                                             math.prod(shape) if static else None,
@@ -66,7 +66,7 @@ def _signature(ctx, func, device_type):
     arg_names += [ctx.namer.name(v) for v in dims + stride_vars]
     ctx.defined.update(dims + stride_vars)
     signature = Signature(tuple(params), tuple(v.name for v in dims), device_type,
-                          tuple((buffer_name, axis) for _, (buffer_name, axis) in strides))
+                          tuple(position for _, position in strides))
     return signature, arg_names, prologue
 
 
@@ -87,15 +87,16 @@ def _dim(ctx, buffer, d, dims):
                     f"and variables are supported")
 
 
-def _stride_vars(ctx, buffer):
-    """[(stride var, (buffer name, axis))] of a parameter buffer strided by variables (a
-    `te.var`-shaped tensor's "auto_broadcast" buffer); other explicit strides are refused."""
+def _stride_vars(ctx, buffer, index):
+    """[(stride var, (parameter index, axis))] of parameter `index`, a buffer strided by
+    variables (a `te.var`-shaped tensor's "auto_broadcast" buffer); other explicit strides
+    are refused."""
     found = []
     for axis, stride in enumerate(buffer.strides):
         if not isinstance(stride, E.Var):
             raise ctx.error(f"parameter {buffer.name!r} has stride {stride!r} on axis {axis}; "
                             f"only variable strides are supported (arrays are compact)")
-        found.append((stride, (buffer.name, axis)))
+        found.append((stride, (index, axis)))
     return found
 
 

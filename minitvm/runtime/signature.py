@@ -44,7 +44,7 @@ class Signature:
     params: Tuple[Union[BufferParam, ScalarParam], ...]
     shape_vars: Tuple[str, ...] = ()
     device_type: int = CPU
-    stride_vars: Tuple[Tuple[str, int], ...] = ()   # (parameter name, axis)
+    stride_vars: Tuple[Tuple[int, int], ...] = ()   # (parameter index, axis)
 
     def to_json(self):
         return {"params": [[type(p).__name__, p.name, p.dtype,
@@ -59,7 +59,7 @@ class Signature:
                        else ScalarParam(name, dtype)
                        for kind, name, dtype, shape in doc["params"])
         return Signature(params, tuple(doc["shape_vars"]), doc["device_type"],
-                         tuple((name, axis) for name, axis in doc.get("stride_vars", ())))
+                         tuple((index, axis) for index, axis in doc.get("stride_vars", ())))
 
     def bind(self, func_name, args):
         """The generated function's positional arguments for the call `func_name(*args)`."""
@@ -71,10 +71,10 @@ class Signature:
         bound = [_bind_one(func_name, p, a, dims, self.device_type)
                  for p, a in zip(self.params, args)]
         _refuse_aliasing(func_name, self.params, args)
-        shapes = {p.name: a.shape for p, a in zip(self.params, args)
-                  if isinstance(p, BufferParam)}
+        # two outputs of one op share a name (a scan's): strides go by position
         return (bound + [dims[name][0] for name in self.shape_vars]
-                + [math.prod(shapes[name][axis + 1:]) for name, axis in self.stride_vars])
+                + [math.prod(args[index].shape[axis + 1:])
+                   for index, axis in self.stride_vars])
 
 
 def _bind_one(func_name, param, arg, dims, device_type):

@@ -127,3 +127,25 @@ def test_state_that_is_not_a_tensor():
     init, update, _ = parts()
     with pytest.raises(TEError, match="'scan': 3 is not a tensor"):
         te.scan(init, update, 3)
+
+
+def test_two_symbolic_states_of_different_widths():
+    """The two outputs share the scan's name; each gets its own strides when built."""
+    m, n, l = te.var("m"), te.var("n"), te.var("l")
+    X = te.placeholder((m, n), name="X")
+    s1, s2 = te.placeholder((m, n)), te.placeholder((m, l))
+    i1 = te.compute((1, n), lambda _, i: X[0, i])
+    i2 = te.compute((1, l), lambda _, i: 0.0)
+    u1 = te.compute((m, n), lambda t, i: s1[t - 1, i] + X[t, i])
+    u2 = te.compute((m, l), lambda t, i: s2[t - 1, i] + s1[t - 1, 0])
+    o1, o2 = te.scan([i1, i2], [u1, u2], [s1, s2], inputs=[X])
+    x = np.random.default_rng(7).random((4, 5), dtype="float32")
+    f = tvm.build(te.create_schedule(o1.op), [X, o1, o2])
+    b1, b2 = tvm.nd.empty((4, 5)), tvm.nd.empty((4, 2))
+    f(tvm.nd.array(x), b1, b2)
+    cumsum = np.cumsum(x, axis=0)
+    np.testing.assert_allclose(b1.numpy(), cumsum, rtol=1e-5)
+    want2 = np.zeros((4, 2), "float32")
+    for t in range(1, 4):
+        want2[t] = want2[t - 1] + cumsum[t - 1, 0]
+    np.testing.assert_allclose(b2.numpy(), want2, rtol=1e-5)
