@@ -72,12 +72,9 @@ class SimplifyCache:
     def key(self, simplifier, expr, depth):
         return (simplifier, self.interner.key(expr), self.scope, self.epoch, depth)
 
-    def get(self, key, expr):
-        """The stored result for `key` (`expr` itself when that has its structure),
-        or None."""
-        hit = self.results.get(key)
-        if hit is None:
-            return None
+    def unpack(self, hit, expr):
+        """The result a hit in `results` stands for (`expr` itself when that has its
+        structure)."""
         result, same = hit
         if same:
             return expr
