@@ -153,3 +153,9 @@ def test_intrin_math_tutorial_runs_its_cpu_parts():
     assert out.count(": equal to numpy") == 6
     assert out.count("T.exp(A_2[i])") == 4 and out.count("T.mylog(A_2[i])") == 1
     assert 'T.call_pure_extern("float32", "expf", A_2[i])' in out
+
+
+def test_an_operator_name_must_be_a_non_empty_string():
+    with pytest.raises(OpRegistryError, match="the operator name must be a non-empty "
+                                              "string, got ''"):
+        register_op_attr("", "TCallEffectKind", 1)
