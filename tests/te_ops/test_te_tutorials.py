@@ -15,9 +15,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # (tutorial, number of listings TVM printed)
 TUTORIALS = [("tuple_inputs", 3), ("tensorize", 4), ("extern_op", 0),
-             ("schedule_primitives", 11), ("reduction", 5)]
+             ("schedule_primitives", 11), ("reduction", 5), ("tensor_expr_get_started", 9)]
 # Listings whose text needs a part another change builds: (tutorial, listing) -> why.
-PENDING = {}
+PENDING = {("tensor_expr_get_started", n): "VectorizeLoop's vector forms (T.Broadcast, ramp "
+           "slices, float32x32 storage) are not built: vectorized loops print as T.vectorized"
+           for n in range(5, 10)}
 
 
 @pytest.fixture(scope="module")
