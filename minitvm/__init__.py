@@ -7,8 +7,9 @@ load on first use, so importing minitvm stays cheap.
 """
 import importlib
 
-_SUBMODULES = ("arith", "contrib", "driver", "error", "nd", "rpc", "runtime", "schedule",
+_SUBMODULES = ("arith", "autotvm", "contrib", "driver", "error", "nd", "rpc", "runtime", "schedule",
                "target", "te", "testing", "tir", "topi", "transform")
+_SUBMODULES += ("ir",)
 _FROM_DRIVER = ("lower", "build")
 _FROM_RUNTIME = ("cpu", "ext_dev", "device")
 

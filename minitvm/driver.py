@@ -33,6 +33,7 @@ import sys
 from .tir.function import IRModule, PrimFunc
 from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op, simplify,
                         storage_flatten, storage_rewrite, unroll_loop)
+from .transform.lower_intrin import lower_intrin
 from .transform.pass_infra import PassContext, pass_name
 
 USER = "user passes of this phase (PassContext config 'tir.add_lower_pass')"
@@ -53,6 +54,12 @@ PIPELINE = [
     (3, "tir.RemoveNoOp", remove_no_op),
     (3, "user", USER),
     (3, "tir.CommonSubexprElimTIR", common_subexpr_elim),
+]
+
+# What `build` runs after `lower`, for its target (TVM's host finalization passes): each
+# is `(name, pass(func, target))`.
+BUILD_PIPELINE = [
+    ("tir.LowerIntrin", lower_intrin),
 ]
 
 
@@ -90,7 +97,7 @@ def lower(inp, args=None, name="main", simple_mode=False, binds=None, dump=None)
 def build(inp, args=None, target="llvm", name="main", binds=None):
     """Lower (if needed) and compile for the host CPU: a module callable with
     `minitvm.nd` arrays in the order of `args`."""
-    _check_target(target)
+    target = _check_target(target)
     if isinstance(inp, IRModule):
         mod = inp
     else:
@@ -101,8 +108,11 @@ def build(inp, args=None, target="llvm", name="main", binds=None):
     if name not in mod:
         raise KeyError(f"build: the module has no function {name!r} "
                        f"(it has {', '.join(mod.functions)})")
+    func = mod[name]
+    for step_name, fn in BUILD_PIPELINE:
+        func = _run(lambda f: fn(f, target), step_name, func)
     codegen = importlib.import_module("minitvm.codegen")
-    return codegen.build_host(mod[name], name)
+    return codegen.build_host(func, name)
 
 
 def _run(fn, step_name, func):
@@ -140,7 +150,10 @@ def _dumper(dump):
 
 
 def _check_target(target):
-    """Parse `target` (refusing unknown kinds, naming them); minitvm.build compiles
-    host code either way: VTA code is host code calling the VTA runtime."""
+    """Parse `target` (refusing unknown kinds, naming them, and GPU kinds, which have no
+    backend); minitvm.build compiles host code either way: VTA code is host code
+    calling the VTA runtime."""
     target_module = importlib.import_module("minitvm.target")
-    return target_module.Target(target)
+    target = target_module.Target(target)
+    target_module.require_backend(target)
+    return target

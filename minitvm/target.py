@@ -8,12 +8,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .error import TVMError
+
 _OPTIONS = {
     "llvm": ("device", "keys", "model", "mtriple", "mcpu", "mattr", "mabi", "num-cores",
              "system-lib", "link-params", "opt-level", "tag"),
     "ext_dev": ("device", "keys", "model", "system-lib", "tag"),
+    # GPU kinds parse (TVM code names them) but cannot be built: see require_backend.
+    "cuda": ("device", "keys", "model", "arch", "max_num_threads", "thread_warp_size", "tag"),
+    "opencl": ("device", "keys", "model", "max_num_threads", "thread_warp_size", "tag"),
 }
-_DEFAULT_KEYS = {"llvm": ("cpu",), "ext_dev": ()}
+_DEFAULT_KEYS = {"llvm": ("cpu",), "ext_dev": (), "cuda": ("cuda", "gpu"),
+                 "opencl": ("opencl", "gpu")}
+_NO_BACKEND = ("cuda", "opencl")
+_CURRENT = []   # the targets of the enclosing `with target:` blocks, innermost last
+
+
+class TargetNotEnabledError(TVMError):
+    """A target minitvm can name but not compile for (it has no GPU backend)."""
+
+
+def require_backend(target):
+    """Refuse to compile for a GPU target, saying what to use instead."""
+    if target.kind.name in _NO_BACKEND:
+        raise TargetNotEnabledError(
+            f"target {str(target)!r}: minitvm has no GPU backend, so it cannot build for "
+            f"{target.kind.name!r} (this machine has no GPU either); build for 'llvm' to "
+            f"run on the host CPU, or for a VTA target")
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,23 @@ class Target:
         host = f", host={str(self.host)!r}" if self.host else ""
         return f"Target({str(self)!r}{host})"
 
+    def __enter__(self):
+        _CURRENT.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _CURRENT.pop()
+
+    @staticmethod
+    def current(allow_none=True):
+        """The target of the innermost `with target:` block (None outside any)."""
+        if _CURRENT:
+            return _CURRENT[-1]
+        if allow_none:
+            return None
+        raise ValueError("Target.current(allow_none=False): no target is in scope; "
+                         "use `with tvm.target.Target(...):`")
+
     def __eq__(self, other):
         return isinstance(other, Target) and str(self) == str(other) and \
             str(self.host) == str(other.host)
@@ -102,4 +140,10 @@ def _host(host):
 def vta(model="unknown", options=None):
     """TVM's `tvm.target.vta`: the VTA accelerator as an ext_dev target."""
     text = f"ext_dev -device=vta -keys=vta,cpu -model={model}"
+    return Target(text + (" " + " ".join(options) if options else ""))
+
+
+def arm_cpu(model="unknown", options=None):
+    """TVM's `tvm.target.arm_cpu`: an ARM CPU (minitvm compiles it for the host)."""
+    text = f"llvm -keys=arm_cpu,cpu -device=arm_cpu -model={model}"
     return Target(text + (" " + " ".join(options) if options else ""))

@@ -7,7 +7,8 @@ VTA adds its passes to minitvm's lowering pipeline through the pass context
                                      lift scopes and allocations, dependence tokens,
                                      early storage rewrite [, debug mode]
     phase 2 (after virtual threads)  ALU stages -> ALU micro-ops
-    phase 3 (after Simplify)         SRAM indices, GEMM micro-op loops, host pointers
+    phase 3 (after Simplify)         check the GEMM micro-op kernels, SRAM indices,
+                                     GEMM micro-op loops, host pointers
 
 The on-chip SRAMs are registered as special memory scopes (unit = one element, capacity
 = the buffer size) every time a configuration is made, so that the storage rewrites pack
@@ -50,6 +51,7 @@ def pass_list(debug_flag=0):
         passes.append((1, vta_passes.add_debug(debug_flag)))
     passes += [
         (2, vta_passes.inject_alu_intrin),
+        (3, vta_passes.verify_gemm_kernels),
         (3, vta_passes.lower_device_storage_access_info),
         (3, vta_passes.fold_uop_loop),
         (3, vta_passes.cpu_access_rewrite),

@@ -17,7 +17,7 @@ non-negative integer log2 (so not a power of two) or a buffer too small for one 
 refused with an error naming the file and the field. A dict may name any TARGET (VTA's own
 tests rely on that); an unknown target is refused where it is used (`target_host`, the runtime).
 `env.gemm` and `env.target` need the compiler and import it lazily, so the hardware model
-alone never loads minitvm.
+alone never loads minitvm's compiler (only its error classes, `minitvm.error`).
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ import json
 import os
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Mapping, Optional
+
+from minitvm.error import TVMError
 
 DEFAULT_CONFIG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vta_config.json")
 CONFIG_ENV_VAR = "VTA_CONFIG"
@@ -43,8 +45,9 @@ DEBUG_DUMP_INSN, DEBUG_DUMP_UOP = 1 << 1, 1 << 2
 DEBUG_SKIP_READ_BARRIER, DEBUG_SKIP_WRITE_BARRIER, DEBUG_FORCE_SERIAL = 1 << 3, 1 << 4, 1 << 5
 
 
-class VTAError(Exception):
-    """Base of every error raised by the VTA backend."""
+class VTAError(TVMError):
+    """Base of every error raised by the VTA backend (a `tvm.error.TVMError`, as TVM's
+    VTA checks raise)."""
 
 
 class ConfigError(VTAError, ValueError):
@@ -264,6 +267,13 @@ class Environment:
         """Target('ext_dev -device=vta -keys=vta,cpu -model=<MODEL>')."""
         from minitvm.target import vta
         return vta(model=self.MODEL)
+
+    @property
+    def target_vta_cpu(self):
+        """The ARM CPU beside VTA as a target (TVM's `tvm.target.arm_cpu(model=TARGET)`);
+        minitvm builds it for the host."""
+        from minitvm.target import arm_cpu
+        return arm_cpu(model=self.TARGET)
 
     @property
     def dev(self) -> DevContext:

@@ -64,6 +64,8 @@ OPCODE, POP_PREV, POP_NEXT, PUSH_PREV, PUSH_NEXT = _positions(_HEAD, [n for n, _
  SRC_FACTOR_IN, WGT_FACTOR_OUT, WGT_FACTOR_IN) = _positions(GEMM_FIELDS,
                                                            [n for n, _ in GEMM_FIELDS[5:]])
 ALU_OPCODE, USE_IMM, IMM = _positions(ALU_FIELDS, ("alu_opcode", "use_imm", "imm"))
+_IMM_BITS = -dict(ALU_FIELDS)["imm"]
+IMM_MIN, IMM_MAX = -(1 << (_IMM_BITS - 1)), (1 << (_IMM_BITS - 1)) - 1   # the ALU immediate
 
 
 class EncodingError(VTAError, ValueError):

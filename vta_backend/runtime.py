@@ -28,7 +28,8 @@ import numpy as np
 
 from .environment import (DEBUG_DUMP_INSN, DEBUG_DUMP_UOP, DEBUG_FORCE_SERIAL, Environment,
                           VTAError, get_env)
-from .isa import (MEM_ACC, MEM_ACC_8BIT, MEM_INP, MEM_OUT, MEM_UOP, MEM_WGT, MEMORY_TYPE,
+from .isa import (IMM_MAX, IMM_MIN, MEM_ACC, MEM_ACC_8BIT, MEM_INP, MEM_OUT, MEM_UOP,
+                  MEM_WGT, MEMORY_TYPE,
                   OPCODE_ALU, OPCODE_FINISH, OPCODE_GEMM, OPCODE_LOAD, OPCODE_STORE, POP_NEXT,
                   POP_PREV, PUSH_NEXT, PUSH_PREV, UOP_BGN, UOP_END, X_SIZE, dump_kernel,
                   dump_stream, instruction_set)
@@ -211,8 +212,9 @@ class CommandQueue:
         if kernel.mode is None:
             if mode not in (0, 1):
                 raise RuntimeAPIError(f"uop_push: mode {mode} is neither GEMM (0) nor ALU (1)")
-            if mode == 1 and not -(1 << 15) <= imm < 1 << 15:
-                raise RuntimeAPIError(f"uop_push: immediate {imm} does not fit in 16 signed bits")
+            if mode == 1 and not IMM_MIN <= imm <= IMM_MAX:
+                raise RuntimeAPIError(f"uop_push: immediate {imm} is outside the ALU's "
+                                      f"immediate range [{IMM_MIN}, {IMM_MAX}]")
             kernel.mode, kernel.reset_out = mode, reset_out
             kernel.opcode, kernel.use_imm, kernel.imm = settings[2:] if mode else (0, 0, 0)
         elif settings != (kernel.mode, kernel.reset_out) + (

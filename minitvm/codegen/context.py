@@ -101,6 +101,13 @@ class Context:
             self._constants[key] = name
         return self._constants[key]
 
+    def provides(self, call):
+        """Whether build_host was given a function for `call` (which then overrides the
+        host's own math)."""
+        name = call.args[0].value if call.op in ("tir.call_extern",
+                                                 "tir.call_pure_extern") else call.op
+        return name in self.externs
+
     def extern(self, name):
         if name not in self.externs:
             raise self.error(f"the function calls {name!r}, which the host CPU cannot run "

@@ -17,6 +17,7 @@ from ..tir import stmt as S
 from ..tir.functor import post_order_visit
 from ..tir.op import logical_not
 from .access import flat_index
+from .intrinsics import host_math
 from .unfuse import split_fused
 
 PURE_CALLS = frozenset({"tir.if_then_else", "tir.likely", "tir.shift_right", "tir.shift_left",
@@ -89,7 +90,7 @@ def _collect(node, loops, lets, guards, out):
 
 def _check_pure(e):
     def check(node):
-        if isinstance(node, E.Call) and node.op not in PURE_CALLS:
+        if isinstance(node, E.Call) and node.op not in PURE_CALLS and host_math(node) is None:
             raise Refused(f"the nest calls {node.op}")
         if isinstance(node, (E.Ramp, E.Broadcast, E.ProducerLoad, E.Reduce)):
             raise Refused(f"the nest contains a {type(node).__name__}")

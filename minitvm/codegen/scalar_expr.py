@@ -14,6 +14,7 @@ from ..tir import expr as E
 from ..tir.functor import Visitor
 from .access import flat_index
 from .context import np_dtype
+from .intrinsics import call_text, host_math
 
 
 def wrap_text(text, dtype):
@@ -148,7 +149,11 @@ class ScalarEmitter(Visitor):
         return self._extern_call(e), True
 
     def _extern_call(self, e):
-        if e.op == "tir.call_extern":
+        math = host_math(e)
+        if math is not None and not self.ctx.provides(e):
+            function, operands = math
+            return call_text(e, function, [self.exact(a) for a in operands])
+        if e.op in ("tir.call_extern", "tir.call_pure_extern"):
             func, args = self.ctx.extern(e.args[0].value), e.args[1:]
         else:
             func, args = self.ctx.extern(e.op), e.args

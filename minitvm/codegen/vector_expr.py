@@ -21,6 +21,7 @@ from ..tir.functor import Visitor, post_order_visit
 from .access import flat_index
 from .affine import interval_of
 from .context import np_dtype
+from .intrinsics import call_text, host_math
 from .scalar_expr import ScalarEmitter, symbol_of
 
 _OPERATOR = {E.Add: "+", E.Sub: "-", E.Mul: "*", E.EQ: "==", E.NE: "!=", E.LT: "<",
@@ -181,6 +182,10 @@ class VectorEmitter(Visitor):
             return f"({self.emit(e.args[0])} {_CALL_OPERATOR[e.op]} {self.emit(e.args[1])})"
         if e.op == "tir.bitwise_not":
             return f"(~{self.emit(e.args[0])})"
+        math = host_math(e)
+        if math is not None:
+            function, operands = math
+            return call_text(e, function, [self.emit(a) for a in operands])
         raise self.ctx.error(f"cannot vectorize a call of {e.op}")
 
     def visit_BufferLoad(self, e):

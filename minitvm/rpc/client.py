@@ -14,6 +14,7 @@ import shutil
 
 from ..contrib import utils
 from ..runtime import load_module as _load_module
+from ..runtime.backends import load_backends
 from ..runtime.device import CPU, EXT_DEV, RPC_SESS_MASK, Device
 
 _SESSION_INDEX = itertools.count()
@@ -87,19 +88,11 @@ class LocalSession:
 
     def ext_dev(self, dev_id=0):
         """The VTA device of this session; arrays on it are allocated in VTA's DRAM."""
-        _register_vta_arrays()
+        load_backends()                 # the backend that allocates ext_dev arrays
         return self.device(EXT_DEV, dev_id)
 
     def __repr__(self):
         return f"LocalSession({self._index}, {self._workdir.path!r})"
-
-
-def _register_vta_arrays():
-    """ext_dev arrays need the VTA backend's allocator (registered when it is imported)."""
-    try:
-        import vta_backend.device_api  # noqa: F401
-    except ImportError:
-        pass
 
 
 def connect(url, port, key="", session_timeout=0, session_constructor_args=None):

@@ -6,6 +6,8 @@ bounds error names the buffer, as a compiled TVM function cannot.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -119,3 +121,50 @@ def namespace(externs=None):
              and not k.startswith("__")}
     names.pop("_out_of_range")
     return {"np": np, "_extern": dict(externs or {}), **names}
+
+
+# --- math intrinsics without a numpy ufunc (minitvm.codegen.intrinsics), for numpy
+# scalars and arrays alike; results keep the operand's dtype.
+_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], np.uint8)
+
+
+def _scalar_or_array(value):
+    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
+def _as_dtype(value, dtype):
+    return _scalar_or_array(np.asarray(value).astype(dtype))
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _rsqrt(x):
+    return 1 / np.sqrt(x)
+
+
+def _exp10(x):
+    return np.power(np.asarray(x).dtype.type(10), x)
+
+
+def _erf(x):
+    x = np.asarray(x)
+    return _scalar_or_array(np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype))
+
+
+def _round(x):
+    """Half away from zero (C's round; numpy's round is half to even). `x - trunc(x)`
+    is exact, so no addition can round the half-way test wrongly."""
+    t = np.trunc(x)
+    return _scalar_or_array(np.where(np.abs(x - t) >= 0.5, t + np.sign(x), t))
+
+
+def _popcount(x, bits):
+    """Set bits of the two's complement of `x` (a Python int or an integer array)."""
+    if isinstance(x, int):
+        return bin(x & ((1 << bits) - 1)).count("1")
+    x = np.asarray(x)
+    flat = np.ascontiguousarray(x).reshape(-1)
+    counts = _BYTE_BITS[flat.view(np.uint8)].reshape(flat.shape + (x.itemsize,)).sum(axis=-1)
+    return _scalar_or_array(counts.astype(x.dtype).reshape(x.shape))

@@ -1,9 +1,11 @@
 """Runtime modules: the callable result of `tvm.build`, its saved form and loading.
 
-`Module.save(path)` writes a JSON document naming the module kind; `load_module`
-dispatches on that kind to a loader registered with `register_loader`, so backends
-(the host build, VTA) can each restore their own modules. Documents hold data (the
-host build stores the lowered IR and compiles it again on load), never code.
+`Module.save(path)` (and `export_library(path)`, TVM's name for writing a loadable
+library) writes a JSON document naming the module kind; `load_module` dispatches on
+that kind to a loader registered with `register_loader`, so backends (the host build,
+VTA) can each restore their own modules. Documents hold data (the host build stores
+the lowered IR and compiles it again on load), never code: there is no shared library
+to link, so `export_library` takes no compiler (see `minitvm.contrib.cc`).
 """
 from __future__ import annotations
 
@@ -43,11 +45,26 @@ class Module:
         with open(file_name, "w") as out:
             json.dump({"format": FORMAT, **self.serialize()}, out)
 
+    def export_library(self, file_name, fcompile=None, **kwargs):
+        """Write the module to `file_name` for `tvm.runtime.load_module` (minitvm's own
+        format, whatever the extension). `fcompile` may only be `tvm.contrib.cc`'s
+        `create_shared`, TVM's default, which has nothing to do here."""
+        from ..contrib import cc
+        if fcompile is not None and fcompile is not cc.create_shared:
+            raise ValueError(f"export_library({file_name!r}): minitvm modules are data, "
+                             f"not native code, so there is nothing for fcompile="
+                             f"{getattr(fcompile, '__name__', fcompile)!r} to compile; "
+                             f"call export_library(path) without it")
+        self.save(file_name)
+
     def time_evaluator(self, func_name, dev=None, number=10, repeat=1, min_repeat_ms=0):
-        """TVM's timer: a callable running `func_name` and returning a ProfileResult."""
+        """TVM's timer: a callable running `func_name` and returning a ProfileResult.
+        Like TVM's, it calls the function once untimed before measuring (a warm-up),
+        so a call runs it `number * repeat + 1` times (or more, for `min_repeat_ms`)."""
         func = self.get_function(func_name)
 
         def evaluate(*args):
+            func(*args)
             results = []
             for _ in range(repeat):
                 start = time.perf_counter()
@@ -73,7 +90,7 @@ def register_loader(kind, loader):
 
 
 def load_module(path, fmt=""):
-    """Load a module written by `Module.save`."""
+    """Load a module written by `Module.save` or `Module.export_library`."""
     try:
         with open(path) as src:
             document = json.load(src)
@@ -92,7 +109,5 @@ def load_module(path, fmt=""):
 
 def _import_known_loaders():
     from . import host_module  # noqa: F401  (registers the "host" loader)
-    try:
-        import vta_backend.module  # noqa: F401  (registers the VTA loader, when installed)
-    except ImportError:
-        pass
+    from .backends import load_backends
+    load_backends()

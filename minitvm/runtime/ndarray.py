@@ -14,6 +14,7 @@ from .device import Device, cpu
 
 
 _ALLOCATORS = {}
+_ALLOCATORS_LOOKED_UP = set()
 
 
 def register_allocator(device_type, allocate):
@@ -25,6 +26,11 @@ def register_allocator(device_type, allocate):
 def allocate(shape, dtype, device):
     """Zero-filled storage for an array of `shape` and `dtype` on `device`."""
     make = _ALLOCATORS.get(device.base_type)
+    if make is None and device.base_type not in _ALLOCATORS_LOOKED_UP:
+        _ALLOCATORS_LOOKED_UP.add(device.base_type)
+        from .backends import load_backends
+        load_backends()                       # a backend registers its device's allocator
+        make = _ALLOCATORS.get(device.base_type)
     return make(shape, dtype) if make else np.zeros(shape, dtype)
 
 

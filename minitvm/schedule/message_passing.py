@@ -12,7 +12,7 @@ from ..arith import Analyzer
 from ..arith.int_set import IntSet, eval_set
 from ..tir import op as _op
 from ..tir.expr import IntImm, Range
-from .relations import Fuse, Rebase, Split
+from .relations import Fuse, Rebase, Singleton, Split
 
 
 def is_const(e, value):
@@ -44,7 +44,8 @@ def pass_down_domain(stage, ranges, ana):
 
     def tightened(iv, extent, parts):
         # a split part never iterates more than its parent (unless bound to a thread)
-        parts = IntImm(extent.dtype, parts)
+        parts = IntImm(extent.dtype, parts) if isinstance(parts, int) \
+            else _op.cast(extent.dtype, parts)
         if iv not in threaded and ana.can_prove(extent < parts):
             return ana.simplify(extent)
         return parts
@@ -62,6 +63,8 @@ def pass_down_domain(stage, ranges, ana):
         elif isinstance(rel, Fuse):
             ranges[rel.fused] = Range(zero, ana.simplify(
                 ranges[rel.outer].extent * ranges[rel.inner].extent))
+        elif isinstance(rel, Singleton):
+            ranges[rel.iter] = Range(zero, IntImm("int32", 1))
         else:
             ranges[rel.rebased] = Range(zero, ranges[rel.parent].extent)
     for iv, attr in stage.iter_var_attrs.items():
@@ -80,7 +83,7 @@ def pass_up_index(stage, ranges, values):
             fused = values[rel.fused]
             values[rel.outer] = _plus_min(_op.floordiv(fused, factor), ranges[rel.outer].min)
             values[rel.inner] = _plus_min(_op.floormod(fused, factor), ranges[rel.inner].min)
-        else:
+        elif isinstance(rel, Rebase):
             values[rel.parent] = _plus_min(values[rel.rebased], ranges[rel.parent].min)
 
 
@@ -101,7 +104,7 @@ def pass_up_domain(stage, ranges, sets):
             sets[rel.parent] = eval_set(expr, {rel.outer.var: outer, rel.inner.var: inner})
         elif isinstance(rel, Fuse):
             sets[rel.outer], sets[rel.inner] = _fuse_up(rel, ranges, sets[rel.fused])
-        else:
+        elif isinstance(rel, Rebase):
             rebased = sets[rel.rebased]
             if rebased.match_range(ranges[rel.rebased]):
                 sets[rel.parent] = IntSet.from_range(ranges[rel.parent])
@@ -139,13 +142,15 @@ def pass_up_bound_check(stage, ranges, ana):
         if isinstance(rel, Split):
             if state[rel.outer] or state[rel.inner]:
                 state[rel.parent] = True
+            elif rel.disable_predication:
+                state[rel.parent] = False
             else:
                 covered = ranges[rel.inner].extent * ranges[rel.outer].extent
                 state[rel.parent] = not ana.can_prove(
                     _op.equal(ranges[rel.parent].extent, covered))
         elif isinstance(rel, Fuse):
             state[rel.outer] = state[rel.inner] = state[rel.fused]
-        else:
+        elif isinstance(rel, Rebase):
             state[rel.parent] = state[rel.rebased]
     return state
 
@@ -159,5 +164,7 @@ def pass_down_bitmask_or(stage, state):
         elif isinstance(rel, Fuse):
             state[rel.fused] = state.get(rel.outer, 0) | state.get(rel.inner, 0) \
                 | state.get(rel.fused, 0)
+        elif isinstance(rel, Singleton):
+            state[rel.iter] = 0
         else:
             state[rel.rebased] = state.get(rel.rebased, 0) | state[rel.parent]

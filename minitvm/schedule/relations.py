@@ -7,19 +7,22 @@ axes through the loops that remain (build).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
-from ..tir.expr import IterVar
+from ..tir.expr import IterVar, PrimExpr
 
 
 @dataclass(frozen=True, eq=False)
 class Split:
-    """`parent` = `outer` * extent(inner) + `inner`; `factor` or `nparts` fixes the split."""
+    """`parent` = `outer` * extent(inner) + `inner`; `factor` or `nparts` (an int or a
+    symbolic expression) fixes the split. `disable_predication` drops the bound check a
+    non-dividing split would need (the user promises it divides)."""
     parent: IterVar
     outer: IterVar
     inner: IterVar
-    factor: Optional[int]
-    nparts: Optional[int]
+    factor: Optional[Union[int, PrimExpr]]
+    nparts: Optional[Union[int, PrimExpr]]
+    disable_predication: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,3 +38,9 @@ class Rebase:
     """`parent` = `rebased` + min(parent): loops always start at zero (normalize adds it)."""
     parent: IterVar
     rebased: IterVar
+
+
+@dataclass(frozen=True, eq=False)
+class Singleton:
+    """`iter` is a loop of one iteration that no axis depends on (`fuse()` of no axes)."""
+    iter: IterVar

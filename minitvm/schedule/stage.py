@@ -16,9 +16,10 @@ from typing import Any, List, Optional, Tuple
 
 from ..te.tensor import ComputeOp
 from ..te.tensor_intrin import TensorIntrin
-from ..tir.expr import IntImm, IterVar, IterVarType, Var
+from ..tir import dtype as dt
+from ..tir.expr import IntImm, IterVar, IterVarType, PrimExpr, Range, Var
 from .errors import argument_error, axis_name, schedule_error
-from .relations import Fuse, Split
+from .relations import Fuse, Singleton, Split
 
 # attach types
 ROOT, SCOPE, INLINE, INLINED = "root", "scope", "inline", "inlined"
@@ -86,19 +87,17 @@ class Stage:
 
     # --- loop structure ----------------------------------------------------------------
 
-    def split(self, parent, factor=None, nparts=None):
+    def split(self, parent, factor=None, nparts=None, disable_predication=False):
         """Split `parent` into (outer, inner), either `factor` inner iterations per outer
-        one or `nparts` outer iterations. A factor that does not divide the extent adds a
-        bound check around the body."""
+        one or `nparts` outer iterations (an int, or an integer expression such as a
+        `te.var`). A factor that does not divide the extent adds a bound check around the
+        body, unless `disable_predication` (the caller promises it divides)."""
         pos = self._leaf_position("split", parent)
         if (factor is None) == (nparts is None):
             raise schedule_error("split", self, "give exactly one of factor= and nparts=",
                                  parent)
         name, value = ("factor", factor) if factor is not None else ("nparts", nparts)
-        if isinstance(value, IntImm):
-            value = value.value
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise argument_error("split", self, name, "must be a positive integer", value)
+        value = self._split_amount(name, value)
         if parent.iter_type not in _SPLITTABLE:
             raise schedule_error("split", self, "only data-parallel and reduction axes can "
                                  "be split", parent)
@@ -111,15 +110,52 @@ class Stage:
                         parent.iter_type)
         self.relations.append(Split(parent, outer, inner,
                                     value if name == "factor" else None,
-                                    value if name == "nparts" else None))
+                                    value if name == "nparts" else None,
+                                    bool(disable_predication)))
         self.all_iter_vars += [outer, inner]
         self.leaf_iter_vars[pos:pos + 1] = [outer, inner]
         return outer, inner
 
+    def _split_amount(self, name, value):
+        """A positive int, or a symbolic integer expression, for split's `name`."""
+        if isinstance(value, IntImm):
+            value = value.value
+        if isinstance(value, PrimExpr):
+            if not dt.is_integer(value.dtype):
+                raise argument_error("split", self, name, "must be a positive integer or "
+                                     f"an integer expression, not of dtype {value.dtype}",
+                                     value)
+            return value
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise argument_error("split", self, name, "must be a positive integer", value)
+        return value
+
+    def tile(self, x_parent, y_parent, x_factor, y_factor):
+        """Split `x_parent` by `x_factor` and `y_parent` by `y_factor` and order the loops
+        (x_outer, y_outer, x_inner, y_inner), which are returned."""
+        self._leaf_position("tile", x_parent)
+        self._leaf_position("tile", y_parent)
+        if x_parent is y_parent:
+            raise schedule_error("tile", self, "x_parent and y_parent must be two different "
+                                 "axes", x_parent)
+        x_outer, x_inner = self.split(x_parent, factor=x_factor)
+        y_outer, y_inner = self.split(y_parent, factor=y_factor)
+        self.reorder(x_outer, y_outer, x_inner, y_inner)
+        return x_outer, y_outer, x_inner, y_inner
+
     def fuse(self, *axes):
-        """Fuse adjacent leaf axes (outermost first) into one loop; returns it."""
+        """Fuse adjacent leaf axes (outermost first) into one loop; returns it. One axis
+        is returned as it is; no axis adds a new outermost loop of one iteration,
+        `singleton`, to attach other stages at."""
+        if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
+            axes = tuple(axes[0])
         if not axes:
-            raise schedule_error("fuse", self, "give at least one axis")
+            singleton = IterVar(Range(IntImm("int32", 0), IntImm("int32", 1)),
+                                Var("singleton", "int32"), IterVarType.DATA_PAR)
+            self.relations.append(Singleton(singleton))
+            self.all_iter_vars.append(singleton)
+            self.leaf_iter_vars.insert(0, singleton)
+            return singleton
         fused = axes[0]
         self._leaf_position("fuse", fused)
         for inner in axes[1:]:

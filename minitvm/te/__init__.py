@@ -5,6 +5,10 @@
 starts scheduling the DAG (see `minitvm.schedule`).
 """
 from ..tir.op import const
+from ..tir.intrin import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, cos, cosh, erf,
+                          exp, exp10, exp2, floor, fmod, isnan, log, log10, log1p, log2,
+                          nearbyint, popcount, power, round, rsqrt, sigmoid, sin, sinh, sqrt,
+                          tan, tanh, trunc)
 from .errors import ReductionError, TEDTypeError, TEError, TensorIndexError, TensorIntrinError
 from .operation import compute, placeholder, reduce_axis, thread_axis, var
 from .reduction import comm_reducer, max, min, sum  # noqa: A004 - TVM's names

@@ -399,8 +399,17 @@ def call_extern(dtype, func_name, *args):
                 (StringImm(func_name),) + tuple(convert(a) for a in args))
 
 
+def call_pure_extern(dtype, func_name, *args):
+    """A call of the side-effect-free extern function `func_name` (TVM's
+    `tir.call_pure_extern`); the host build runs C math library names itself."""
+    return Call(dt.check(dtype), "tir.call_pure_extern",
+                (StringImm(func_name),) + tuple(convert(a) for a in args))
+
+
 def call_intrin(dtype, op_name, *args):
-    return Call(dt.check(dtype), op_name, tuple(convert(a) for a in args))
+    """A call of the operator `op_name` (its `.op` has TVM's Op interface, `.op.name`)."""
+    from ..ir.op import Op
+    return Call(dt.check(dtype), Op(op_name), tuple(convert(a) for a in args))
 
 
 def is_const_int(e, value=None):

@@ -144,7 +144,13 @@ def test_build_runs_the_lowered_program_on_the_cpu():
 
 
 def test_build_refuses_an_unknown_target():
-    with pytest.raises(ValueError, match="unknown target kind 'cuda'"):
+    with pytest.raises(ValueError, match="unknown target kind 'rocm'"):
+        minitvm.build(small_program(), target="rocm")
+
+
+def test_build_for_a_gpu_says_there_is_no_gpu_backend():
+    from minitvm.target import TargetNotEnabledError
+    with pytest.raises(TargetNotEnabledError, match="no GPU backend.*build for 'llvm'"):
         minitvm.build(small_program(), target="cuda")
 
 

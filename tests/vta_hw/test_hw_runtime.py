@@ -233,7 +233,8 @@ def test_kernel_recording_rules(cmd, body, message):
 
 
 def test_alu_settings_and_modes(cmd):
-    with pytest.raises(rt.RuntimeAPIError, match="immediate 40000 does not fit in 16 signed"):
+    with pytest.raises(rt.RuntimeAPIError, match=r"immediate 40000 is outside the ALU's "
+                                                 r"immediate range \[-32768, 32767\]"):
         _recording(cmd, lambda: cmd.uop_push(1, 0, 0, 0, 0, ALU_ADD, 1, 40000), cmd.push_alu_op)
     with pytest.raises(rt.RuntimeAPIError, match="push_alu_op: the kernel holds GEMM"):
         _recording(cmd, lambda: cmd.uop_push(0, 0, 0, 0, 0, 0, 0, 0), cmd.push_alu_op)

@@ -33,6 +33,9 @@ def conv_alu(make_value):
     (lambda x: op.shift_left(x, 2), DEV.ALU_OPCODE_SHR, -2),
     (lambda x: x + 5, DEV.ALU_OPCODE_ADD, 5),
     (lambda x: x * 3, DEV.ALU_OPCODE_MUL, 3),
+    # `x + -5` reaches the pass as `x - 5`: VTA has no subtraction, the immediate is signed
+    (lambda x: x - 5, DEV.ALU_OPCODE_ADD, -5),
+    (lambda x: x - 32768, DEV.ALU_OPCODE_ADD, -32768),      # the most negative int16
 ])
 def test_listing_3_alu_kernel(make_value, opcode, imm):
     t, stage = conv_alu(make_value)
@@ -99,16 +102,23 @@ def test_stage_not_elementwise_in_place_is_refused_with_its_name():
         annotate_alu_coproc_scope(phase1("res_shr", transposed))
 
 
-def test_subtraction_is_refused_with_the_stage_name():
-    minus = lambda s, i, j: load(s, i * 16 + j) - 1  # noqa: E731
-    with pytest.raises(ALUPatternError, match="alu stage 'res_sub': VTA's ALU has no subtraction"):
+def test_subtracting_a_tensor_is_refused_with_the_stage_name():
+    minus = lambda s, i, j: load(s, i * 16 + j) - load(s, i * 16 + j)  # noqa: E731
+    with pytest.raises(ALUPatternError, match="alu stage 'res_sub': VTA's ALU has no subtraction"
+                                              r".*negate the tensor in its own alu stage"):
         annotate_alu_coproc_scope(phase1("res_sub", minus))
 
 
-def test_immediate_beyond_16_bits_is_refused():
-    _, stage = conv_alu(lambda x: op.min(x, 40000))
-    with pytest.raises(ALUPatternError, match="alu stage 'res_conv': the immediate 40000 does "
-                                              "not fit"):
+@pytest.mark.parametrize("make_value, imm", [
+    (lambda x: op.min(x, 40000), 40000),
+    (lambda x: x + 32768, 32768),
+    (lambda x: x - 32769, -32769),          # ADD -32769: one below the int16 range
+])
+def test_immediate_outside_the_signed_16_bit_field_is_refused(make_value, imm):
+    _, stage = conv_alu(make_value)
+    with pytest.raises(ALUPatternError, match=f"alu stage 'res_conv': the immediate {imm} does "
+                                              r"not fit the ALU's signed immediate field "
+                                              r"\(\[-32768, 32767\]\)"):
         inject_alu_intrin(func(stage))
 
 

@@ -45,6 +45,7 @@ def test_build_config_lists_the_phases_of_the_spec():
         (1, "tir.vta.LiftAllocToScopeBegin"), (1, "tir.LiftAttrScope"),
         (1, "tir.vta.InjectCoProcSync"), (1, "tir.vta.EarlyRewrite"),
         (2, "tir.vta.InjectALUIntrin"),
+        (3, "tir.vta.VerifyGEMMKernels"),   # minitvm's: reports kernel rules at build time
         (3, "tir.LowerDeviceStorageAccessInfo"), (3, "tir.vta.FoldUopLoop"),
         (3, "tir.vta.CPUAccessRewrite")]
     debug = [fn.pass_name for _, fn in build_module.pass_list(debug_flag=2)]

@@ -39,9 +39,12 @@ from minitvm.runtime.device import EXT_DEV
 from minitvm.runtime.signature import BufferParam, Signature
 from minitvm.tir import dtype as dt
 from minitvm.tir import expr as E
+from minitvm.tir import stmt as S
 from minitvm.tir.function import PrimFunc
-from minitvm.tir.functor import Visitor
+from minitvm.tir.functor import post_order_visit
 
+from ..environment import VTAError
+from ..transform.common import free_vars
 from .externs import EXTERNS, IMPLICIT_QUEUE, PUSH_OPS
 
 QUEUE = "_q"
@@ -51,7 +54,7 @@ COMMAND_HANDLE = "tir.vta.command_handle"
 CPU_PTR = "VTABufferCPUPtr"
 
 
-class VTAHostCompileError(HostCodegenError):
+class VTAHostCompileError(VTAError, HostCodegenError):
     """The lowered function cannot be turned into VTA host code."""
 
 
@@ -90,7 +93,12 @@ def compile_host(func: PrimFunc, name: str) -> HostProgram:
 
 
 class _VTAContext(Context):
-    """The host build's code-generation state, reporting errors as VTA's."""
+    """The host build's code-generation state, reporting errors as VTA's; `lets` holds
+    the let-bound variables in scope (for the kernel-closure error)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lets = set()
 
     def error(self, message):
         return VTAHostCompileError(f"VTA host code for {self.func_name!r}: {message}")
@@ -188,7 +196,9 @@ class _HostEmitter(FunctionEmitter):
                 and value.args[0].value == CPU_PTR):
             self._cpu_pointer(s)
             return
+        self.ctx.lets.add(s.var)
         super().visit_LetStmt(s)
+        self.ctx.lets.discard(s.var)
 
     def _cpu_pointer(self, s):
         """`x_ptr = VTABufferCPUPtr(cmd, x)`: a typed host view that loads and stores index."""
@@ -227,52 +237,37 @@ class _HostEmitter(FunctionEmitter):
         self.ctx.defined.discard(s.buffer_var)
 
 
-class _FreeVars(Visitor):
-    """Variables a statement uses but does not bind, in order of first use."""
-
-    def __init__(self):
-        self.bound, self.free = set(), []
-
-    def visit_Var(self, v):
-        if v not in self.bound and v not in self.free:
-            self.free.append(v)
-
-    def _bind(self, var, node):
-        self.bound.add(var)
-        self.generic_visit(node)
-
-    def visit_For(self, s):
-        self._bind(s.loop_var, s)
-
-    def visit_LetStmt(self, s):
-        self._bind(s.var, s)
-
-    def visit_Let(self, e):
-        self._bind(e.var, e)
-
-    def visit_Allocate(self, s):
-        self._bind(s.buffer_var, s)
-
-    def visit_BufferLoad(self, e):
-        self.visit_Var(e.buffer.data)
-        self.generic_visit(e)
-
-    def visit_BufferStore(self, s):
-        self.visit_Var(s.buffer.data)
-        self.generic_visit(s)
-
-
 def _kernel_key(ctx, body, site, push):
     """The one int32 variable the kernel body closes over (None if it uses none)."""
-    finder = _FreeVars()
-    finder.visit(body)
-    free = finder.free
+    free = free_vars(body)
     if not free:
         return None
     if len(free) > 1 or free[0].dtype != "int32":
         names = ", ".join(f"{v.name} ({v.dtype})" for v in free)
-        raise ctx.error(f"micro-op kernel {site} ({push}) uses {names} from outside its "
-                        f"coproc_uop_scope; VTA's runtime keys a call site's kernels by a "
-                        f"single int32 value (spec vta.md 4.3), so a kernel may depend on at "
-                        f"most one int32 variable, such as the virtual-thread index")
+        raise ctx.error(f"micro-op kernel {site} ({push}{_loop_names(body)}) uses "
+                        f"{names} from outside its coproc_uop_scope; VTA's runtime keys a "
+                        f"call site's kernels by a single int32 value (spec vta.md 4.3), so a "
+                        f"kernel may depend on at most one int32 variable, such as the "
+                        f"virtual-thread index{_hoisting_advice(ctx, free)}")
     return free[0]
+
+
+def _loop_names(body):
+    names = []
+    post_order_visit(body, lambda n: names.insert(0, f"'{n.loop_var.name}'")
+                     if isinstance(n, S.For) else None)
+    return f", loops {', '.join(names)}" if names else ""
+
+
+def _hoisting_advice(ctx, free):
+    """Why a let-bound variable is there: CSE (the last pass of lowering) moved part of
+    the kernel's indices out of it, which VTA's convolution tutorial avoids by
+    disabling the pass."""
+    hoisted = [v.name for v in free if v in ctx.lets]
+    if not hoisted:
+        return ""
+    return (f". {', '.join(hoisted)} holds an index computation that common-subexpression "
+            f"elimination moved out of the kernel: build as VTA's convolution tutorial does, "
+            f"with `with vta.build_config(disabled_pass={{\"tir.CommonSubexprElimTIR\"}}): "
+            f"vta.build(...)`, or attach the stage lower so that the kernel shares no index "
+            f"computation with the code around it")

@@ -17,8 +17,9 @@ from .inject_skip_copy import inject_skip_copy
 from .lift_alloc_to_scope_begin import lift_alloc_to_scope_begin
 from .lift_attr_scope import lift_attr_scope
 from .lower_device_storage_access_info import lower_device_storage_access_info
+from .verify_gemm_kernels import verify_gemm_kernels
 
 __all__ = ["add_debug", "annotate_alu_coproc_scope", "cpu_access_rewrite", "early_rewrite",
            "fold_uop_loop", "inject_alu_intrin", "inject_coproc_sync", "inject_dma_intrin",
            "inject_skip_copy", "lift_alloc_to_scope_begin", "lift_attr_scope",
-           "lower_device_storage_access_info"]
+           "lower_device_storage_access_info", "verify_gemm_kernels"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from minitvm.tir import expr as E
 from minitvm.tir import op
 from minitvm.tir import stmt as S
-from minitvm.tir.functor import post_order_visit
+from minitvm.tir.functor import Visitor, post_order_visit
 
 VTA_AXIS = E.IterVar(None, E.Var("vta", "int32"), E.IterVarType.THREAD_INDEX, "vta")
 
@@ -97,3 +97,46 @@ def strip_loops(stmt):
         loops.append(stmt)
         stmt = stmt.body
     return loops, stmt
+
+
+class _FreeVars(Visitor):
+    """Variables a statement uses but does not bind, in order of first use."""
+
+    def __init__(self):
+        self.bound, self.free = set(), []
+
+    def visit_Var(self, v):
+        if v not in self.bound and v not in self.free:
+            self.free.append(v)
+
+    def _bind(self, var, node):
+        self.bound.add(var)
+        self.generic_visit(node)
+
+    def visit_For(self, s):
+        self._bind(s.loop_var, s)
+
+    def visit_LetStmt(self, s):
+        self._bind(s.var, s)
+
+    def visit_Let(self, e):
+        self._bind(e.var, e)
+
+    def visit_Allocate(self, s):
+        self._bind(s.buffer_var, s)
+
+    def visit_BufferLoad(self, e):
+        self.visit_Var(e.buffer.data)
+        self.generic_visit(e)
+
+    def visit_BufferStore(self, s):
+        self.visit_Var(s.buffer.data)
+        self.generic_visit(s)
+
+
+def free_vars(stmt):
+    """Variables `stmt` uses but does not bind (loop, let, allocation), in order of first
+    use: what a micro-op kernel closes over."""
+    finder = _FreeVars()
+    finder.visit(stmt)
+    return finder.free

@@ -28,7 +28,7 @@ from .common import (COMMAND_HANDLE, PUSH_GEMM, THREAD_CONTEXT, UOP_PUSH, UOP_SC
                      uses_var)
 from .linear import detect_linear_equation
 
-_ADDRESS_ARGS = (2, 3, 4)         # dst, src, wgt of tir.vta.uop_push
+ADDRESS_ARGS = (2, 3, 4)         # dst, src, wgt of tir.vta.uop_push
 
 
 class _StripLoopVar(Mutator):
@@ -49,7 +49,7 @@ class _StripLoopVar(Mutator):
 
     def strip(self, push):
         args = list(push.args)
-        for slot, i in enumerate(_ADDRESS_ARGS):
+        for slot, i in enumerate(ADDRESS_ARGS):
             found = detect_linear_equation(args[i], [self.loop_var])
             if found is None:
                 self.ok = False

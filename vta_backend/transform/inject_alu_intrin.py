@@ -5,7 +5,8 @@ The nest must be loops around one accumulator update `dst[i] = dst[i] op src[j]`
 `op imm`): the earlier in-place storage rewrite has made an element-wise stage such as
 `res_shr = res_conv >> 8` read and write one SRAM region. The value gives the opcode:
 `+` ADD, `*` MUL, `min` MIN, `max` MAX, `x >> k` SHR k, `x << k` SHR -k, a plain copy SHR 0;
-an integer operand becomes the immediate. The store and source indices are affine in the
+an integer operand becomes the (signed) immediate. `x - k` is ADD with the immediate -k:
+the simplifier turns the user's `x + -k` into it, and VTA has no subtraction opcode. The store and source indices are affine in the
 loops (`detect_linear_equation`); the innermost loop walks the 16 lanes of one element
 (coefficient 1, element-aligned offsets), so it is dropped and everything else is divided
 into element units. Adjacent loops that walk memory contiguously for both operands are
@@ -26,17 +27,17 @@ from minitvm.tir import stmt as S
 from minitvm.tir.functor import Mutator
 from minitvm.transform.pass_infra import FLATTENED, lowering_pass
 
-from ..environment import get_env
+from ..environment import VTAError, get_env
+from ..isa import IMM_MAX, IMM_MIN
 from .common import extern, match_pragma, strip_loops, uop_push
 from .linear import detect_linear_equation
 
 
-class ALUPatternError(ValueError):
+class ALUPatternError(VTAError, ValueError):
     """An `alu` stage that VTA's vector ALU cannot run."""
 
 
 MAX_LOOP_LEVELS = 2                   # loop levels of one runtime micro-op kernel
-IMM_MIN, IMM_MAX = -(1 << 15), (1 << 15) - 1     # the kernel's immediate is an int16
 
 
 def _error(stage, rule):
@@ -62,9 +63,12 @@ def alu_operation(dev, value, stage):
         return dev.ALU_OPCODE_SHR, value.args[0], op.const(-amount.value, amount.dtype)
     if isinstance(value, E.BufferLoad):
         return dev.ALU_OPCODE_SHR, value, op.const(0)
+    if isinstance(value, E.Sub) and isinstance(value.b, E.IntImm):
+        return dev.ALU_OPCODE_ADD, value.a, op.const(-value.b.value, value.b.dtype)
     if isinstance(value, E.Sub):
         raise _error(stage, "VTA's ALU has no subtraction (it has min, max, add, shift "
-                     "right and mul); add a negated immediate instead")
+                     "right and mul); only an integer can be subtracted, as an added negative "
+                     "immediate: negate the tensor in its own alu stage (x * -1) and add it")
     raise _error(stage, f"VTA's ALU computes min, max, add, mul and shifts of accumulator "
                  f"elements, not {value!r}")
 
@@ -187,8 +191,8 @@ def _alu_kernel(env, attr):
         raise _error(stage, f"its loops need {len(levels)} micro-op loop levels after merging "
                      f"contiguous ones; a VTA kernel has at most {MAX_LOOP_LEVELS}")
     if use_imm and not IMM_MIN <= imm.value <= IMM_MAX:
-        raise _error(stage, f"the immediate {imm.value} does not fit the ALU's 16-bit "
-                     "immediate field")
+        raise _error(stage, f"the immediate {imm.value} does not fit the ALU's signed "
+                     f"immediate field ([{IMM_MIN}, {IMM_MAX}])")
     return S.seq(
         *(extern("VTAUopLoopBegin", ext, d, s, 0) for ext, d, s in levels),
         uop_push(1, 0, dst_offset.to_expr(), src_offset.to_expr(), 0, opcode, use_imm, imm),

@@ -28,11 +28,12 @@ from minitvm.tir import stmt as S
 from minitvm.tir.functor import Mutator, Visitor
 from minitvm.transform.pass_infra import FLATTENED, lowering_pass
 
+from ..environment import VTAError
 from .common import (ACCESS_PTR, COPROC_SCOPE, COPROC_SYNC, DEP_POP, DEP_PUSH, int_call,
                      match_pragma)
 
 
-class CoProcSyncError(ValueError):
+class CoProcSyncError(VTAError, ValueError):
     """The program cannot be synchronised with VTA's dependence tokens."""
 
 

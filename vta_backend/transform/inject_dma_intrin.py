@@ -33,13 +33,13 @@ from minitvm.tir import stmt as S
 from minitvm.tir.functor import Mutator
 from minitvm.transform.pass_infra import FLATTENED, lowering_pass
 
-from ..environment import get_env
+from ..environment import VTAError, get_env
 from .common import access_ptr, command_handle, coproc_scope
 from .common import extern, is_call, match_pragma, strip_loops
 from .linear import Linear, clamp_at_zero, detect_clip_bound, detect_linear_equation
 
 
-class DMAPatternError(ValueError):
+class DMAPatternError(VTAError, ValueError):
     """A `dma_copy` stage that cannot become a VTA 2-D DMA transfer."""
 
 

@@ -18,11 +18,12 @@ from minitvm.tir.functor import Mutator
 from minitvm.transform.memory_info import get_memory_info, storage_scope_tag
 from minitvm.transform.pass_infra import FLATTENED, lowering_pass
 
+from ..environment import VTAError
 from .common import ACCESS_PTR
 from .linear import Linear
 
 
-class DeviceStorageError(ValueError):
+class DeviceStorageError(VTAError, ValueError):
     """On-chip memory used in a way the device cannot provide."""
 
 

@@ -1,0 +1,61 @@
+"""Property: the schedule primitives of TVM's legacy `te.Stage` (tile, fuse of none or
+one axis, split by a symbolic factor or without predication, several producers at one
+loop) mixed with split/fuse/reorder/compute_at, on a matmul, a conv2d and a row
+reduction, compute what numpy computes."""
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from minitvm import te
+from primitive_programs import SETTINGS, Program, attach_somewhere, loop_steps, random_ints
+from sched_workloads import Conv, matmul
+
+
+@SETTINGS
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 6), st.data())
+def test_matmul_with_copies_of_both_inputs(n, m, k, data):
+    A, B, C = matmul(n, m, k, dtype="int32")
+    AA = te.compute(A.shape, lambda i, j: A[i, j], name="AA")
+    BB = te.compute(B.shape, lambda i, j: B[i, j], name="BB")
+    r = te.reduce_axis((0, k), name="r")
+    D = te.compute((n, m), lambda i, j: te.sum(AA[i, r] * BB[r, j], axis=r), name="D")
+    a, b = random_ints(n, (n, k)), random_ints(m, (k, m))
+    prog = Program([A, B, D], [a, b])
+    s = te.create_schedule(D.op)
+    loop_steps(data, prog, s[D])
+    for t in (AA, BB):
+        loop_steps(data, prog, s[t], count=2)
+    attach_somewhere(data, [s[AA], s[BB]], s[D])
+    np.testing.assert_array_equal(prog.run(s), a @ b)
+
+
+@SETTINGS
+@given(st.integers(1, 7), st.integers(1, 9), st.data())
+def test_row_reduction(n, m, data):
+    A = te.placeholder((n, m), "int32", name="A")
+    k = te.reduce_axis((0, m), name="k")
+    B = te.compute((n,), lambda i: te.sum(A[i, k], axis=k), name="B")
+    a = random_ints(n * 10 + m, (n, m))
+    prog = Program([A, B], [a])
+    s = te.create_schedule(B.op)
+    loop_steps(data, prog, s[B], count=5)
+    np.testing.assert_array_equal(prog.run(s), a.sum(axis=1))
+
+
+@SETTINGS
+@given(st.integers(2, 4), st.integers(2, 4), st.data())
+def test_conv2d(height, width, data):
+    conv = Conv(height, width, 1, 2, block=2)
+    rng = np.random.default_rng(height * 10 + width)
+    x = rng.integers(-128, 128, tuple(int(v) for v in conv.data.shape)).astype("int8")
+    w = rng.integers(-128, 128, tuple(int(v) for v in conv.kernel.shape)).astype("int8")
+    prog = Program(conv.args, [x, w])
+    expected = prog.reference()
+    s = conv.s
+    for t in (conv.res_shr, conv.res_max, conv.res_min):
+        s[t].compute_inline()
+    loop_steps(data, prog, s[conv.res])
+    loop_steps(data, prog, s[conv.res_conv])
+    attach_somewhere(data, [s[conv.res_conv]], s[conv.res])
+    attach_somewhere(data, [s[conv.data_buf], s[conv.kernel_buf]], s[conv.res_conv])
+    np.testing.assert_array_equal(prog.run(s), expected)
