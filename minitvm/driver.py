@@ -11,8 +11,8 @@ run, in the order given. A pass named in `PassContext(disabled_pass=...)` is ski
 
 TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
 TextureFlatten, the TIR-block passes, NarrowDataType(32), InjectDoubleBuffer,
-HoistIfThenElse, RenormalizeSplitPattern, RewriteUnsafeSelect (nothing they match occurs
-in TE schedules minitvm accepts); VectorizeLoop (vectorized loops stay loops of kind
+HoistIfThenElse, RenormalizeSplitPattern (nothing they match occurs in TE schedules
+minitvm accepts); VectorizeLoop (vectorized loops stay loops of kind
 "vectorized", which the host build runs whole through numpy); LoopPartition, which
 `simple_mode=False` would enable: with TVM's default configuration it only splits loops
 of symbolic extent at `likely` guards, which changes speed, never results.
@@ -31,8 +31,9 @@ import os
 import sys
 
 from .tir.function import IRModule, PrimFunc
-from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op, simplify,
-                        storage_flatten, storage_rewrite, unroll_loop)
+from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op,
+                        rewrite_unsafe_select, simplify, storage_flatten, storage_rewrite,
+                        unroll_loop)
 from .transform.lower_intrin import lower_intrin
 from .transform.pass_infra import PassContext, pass_name
 
@@ -52,6 +53,7 @@ PIPELINE = [
     # phase 3: clean up what the rewrites left, then name common subexpressions
     (3, "tir.Simplify", simplify),
     (3, "tir.RemoveNoOp", remove_no_op),
+    (3, "tir.RewriteUnsafeSelect", rewrite_unsafe_select),
     (3, "user", USER),
     (3, "tir.CommonSubexprElimTIR", common_subexpr_elim),
 ]

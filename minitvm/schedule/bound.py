@@ -91,14 +91,15 @@ def _infer_root_bound(stage, context, ranges):
         for iv in op.root_iter_vars:
             ranges[iv] = iv.dom
         return
-    tensor = op.output(0)
-    regions = [[] for _ in range(tensor.ndim)]
+    regions = [[] for _ in op.axis]
     rank = _storage_rank(stage, context)
     attach = context.paths[op]
-    for consumer in context.feeds.get(tensor, []):
-        dom = _consumer_domain(stage, context.stage_of[consumer], context, ranges, rank, attach)
-        for k, sets in enumerate(region_reads(consumer, tensor, dom)):
-            regions[k] += sets
+    for tensor in op.outputs:   # the outputs of a multi-output compute share the axes
+        for consumer in context.feeds.get(tensor, []):
+            dom = _consumer_domain(stage, context.stage_of[consumer], context, ranges, rank,
+                                   attach)
+            for k, sets in enumerate(region_reads(consumer, tensor, dom)):
+                regions[k] += sets
     for iv, sets in zip(op.axis, regions):
         ranges[iv] = union(sets).cover_range(iv.dom) if sets else iv.dom
     for iv in op.reduce_axis:
@@ -162,7 +163,8 @@ def region_reads(op, tensor, dom):
                 s = IntSet.interval(_op.const(0, upper.dtype), upper)
             regions[k].append(s)
 
-    post_order_visit(op.body[0], visit)
+    for body in op.body:
+        post_order_visit(body, visit)
     return regions
 
 

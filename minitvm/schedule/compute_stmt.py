@@ -61,16 +61,16 @@ def compute_loop_nest(stage, ranges):
 
 
 def make_compute_stmt(stage, ranges):
-    """The statement computing `stage` over its inferred ranges."""
+    """The statement computing `stage` over its inferred ranges (every output of a
+    multi-output compute, in order, in the same loop nest)."""
     op = stage.op
-    tensor = op.output(0)
     n = compute_loop_nest(stage, ranges)
     args = tuple(iv.var for iv in op.axis)
     main = n.main_nest + [make_if_nest(n.main_predicates)]
     if not op.reduce_axis:
-        provide = ProducerStore(tensor, op.body[0], args)
+        provide = seq(*[ProducerStore(t, body, args) for t, body in zip(op.outputs, op.body)])
         return substitute_iter_vars(merge_nest(main, provide), n.main_values)
-    init, update = make_reduction(op, tensor, args)
+    init, update = make_reduction(op, args)
     init = merge_nest(n.init_nest + [make_if_nest(n.init_predicates)], init)
     init = substitute_iter_vars(init, n.init_values)
     common = main[:n.num_common_loop + 1]
@@ -78,16 +78,18 @@ def make_compute_stmt(stage, ranges):
     return substitute_iter_vars(merge_nest(common, seq(init, update)), n.main_values)
 
 
-def make_reduction(op, tensor, args):
-    """(init, update) stores of a reduction: `t = identity` and `t = combine(t, source)`."""
+def make_reduction(op, args):
+    """(init, update) stores of a reduction, one per output: `t_k = identity_k` and
+    `t_k = combine(t, source)_k`. The updates run in order, as TVM's do."""
     reduce = op.body[0]
     combiner = reduce.combiner
-    lhs = tensor(*args)
-    vmap = {combiner.lhs[0]: lhs, combiner.rhs[0]: reduce.source[0]}
-    update_value = substitute(combiner.result[0], vmap)
-    init_value = reduce.init[0] if reduce.init else combiner.identity_element[0]
-    init = ProducerStore(tensor, init_value, args)
-    update = ProducerStore(tensor, update_value, args)
+    vmap = {lhs: t(*args) for lhs, t in zip(combiner.lhs, op.outputs)}
+    vmap.update(zip(combiner.rhs, reduce.source))
+    init_values = reduce.init or combiner.identity_element
+    inits = [ProducerStore(t, v, args) for t, v in zip(op.outputs, init_values)]
+    updates = [ProducerStore(t, substitute(r, vmap), args)
+               for t, r in zip(op.outputs, combiner.result)]
+    init, update = seq(*inits), seq(*updates)
     if not is_const(reduce.condition, 1):
         update = IfThenElse(reduce.condition, update)
     return init, update

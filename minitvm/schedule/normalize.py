@@ -89,16 +89,17 @@ def inject_inline(sch):
         inliner = _Inliner(op.output(0), [iv.var for iv in op.axis], op.body[0])
         for consumer in sch.stages[i + 1:]:
             if isinstance(consumer.op, ComputeOp):
-                body = bodies.get(consumer, consumer.op.body[0])
-                bodies[consumer] = inliner.visit(body)
+                body = bodies.get(consumer, consumer.op.body)
+                bodies[consumer] = tuple(inliner.visit(b) for b in body)
     replacements = {}
     for stage in sch.stages:
         if stage.attach_type == INLINED or not isinstance(stage.op, ComputeOp):
             continue
-        body = _ReplaceInputs(replacements).visit(bodies.get(stage, stage.op.body[0]))
+        replace_inputs = _ReplaceInputs(replacements)
+        body = tuple(replace_inputs.visit(b) for b in bodies.get(stage, stage.op.body))
         new_op = stage.op.with_body(body)
         if new_op is not stage.op:
-            replacements[stage.op.output(0)] = new_op.output(0)
+            replacements.update(zip(stage.op.outputs, new_op.outputs))
             stage.op = new_op
 
 

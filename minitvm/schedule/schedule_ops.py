@@ -56,8 +56,9 @@ def make_pipeline(stage, ranges, consumer):
     pipeline = producer if consumer is None or consumer is NO_OP else seq(producer, consumer)
     op = stage.op
     bounds = tuple(ranges[iv] for iv in op.axis)
-    realize = ProducerRealize(op.output(0), bounds, const(True), pipeline, stage.scope)
-    return AttrStmt(op, "realize_scope", StringImm(stage.scope), realize)
+    for tensor in reversed(op.outputs):
+        pipeline = ProducerRealize(tensor, bounds, const(True), pipeline, stage.scope)
+    return AttrStmt(op, "realize_scope", StringImm(stage.scope), pipeline)
 
 
 class _InjectAttach(Mutator):
@@ -85,7 +86,7 @@ class _PostProc(Mutator):
         self.thread_vars = {}
         for stage in sch.stages:
             if stage.op is not stage.origin_op:
-                self.tensors[stage.op.output(0)] = stage.origin_op.output(0)
+                self.tensors.update(zip(stage.op.outputs, stage.origin_op.outputs))
                 self.ops[stage.op] = stage.origin_op
             for iv, attr in stage.iter_var_attrs.items():
                 if attr.bind_thread is not None:

@@ -229,6 +229,9 @@ class Stage:
             raise schedule_error("compute_inline", self, "only a compute can be inlined")
         if self.op.reduce_axis:
             raise schedule_error("compute_inline", self, "a reduction cannot be inlined")
+        if self.op.num_outputs > 1:
+            raise schedule_error("compute_inline", self, "a compute with several outputs "
+                                 "cannot be inlined")
         if self.is_output:
             raise schedule_error("compute_inline", self, "an output of the schedule cannot "
                                  "be inlined")

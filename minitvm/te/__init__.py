@@ -11,7 +11,8 @@ from ..tir.intrin import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, cos,
                           tan, tanh, trunc)
 from .errors import ReductionError, TEDTypeError, TEError, TensorIndexError, TensorIntrinError
 from .operation import compute, placeholder, reduce_axis, thread_axis, var
-from .reduction import comm_reducer, max, min, sum  # noqa: A004 - TVM's names
+from .reduction import comm_reducer, max, max_value, min, min_value, sum  # noqa: A004
+from .tag import TagScope, tag_scope
 from .tensor import ComputeOp, Operation, PlaceholderOp, Tensor, TensorSlice
 from .tensor_intrin import TensorIntrin, decl_tensor_intrin
 
@@ -25,5 +26,5 @@ def create_schedule(ops):
 __all__ = ["ComputeOp", "Operation", "PlaceholderOp", "ReductionError", "TEDTypeError",
            "TEError", "Tensor", "TensorIndexError", "TensorIntrin", "TensorIntrinError",
            "TensorSlice", "comm_reducer", "compute", "const", "create_schedule",
-           "decl_tensor_intrin", "max", "min", "placeholder", "reduce_axis", "sum",
-           "thread_axis", "var"]
+           "decl_tensor_intrin", "max", "max_value", "min", "min_value", "placeholder",
+           "reduce_axis", "sum", "tag_scope", "TagScope", "thread_axis", "var"]

@@ -9,7 +9,8 @@ import threading
 from ..tir import dtype as dt
 from ..tir.expr import IntImm, IterVar, IterVarType, PrimExpr, Range, Var
 from ..tir.op import DTypeMismatchError, convert
-from .errors import TEDTypeError, tensors_read
+from .errors import TEDTypeError, TEError, tensors_read
+from .tag import TagScope
 from .tensor import ComputeOp, PlaceholderOp
 
 _declaring = threading.local()
@@ -30,7 +31,11 @@ def compute(shape, fcompute, name="compute", tag="", attrs=None):
     """The tensor `out[i...] = fcompute(i...)` over `shape`.
 
     The lambda's argument names become the axis names; `lambda *i` gives i0, i1, ...
+    A lambda returning a tuple declares one op with several outputs, all over `shape`:
+    the result is then the list of its tensors. Inside a `te.tag_scope`, the scope's
+    tag is the default tag.
     """
+    tag = _scoped_tag(tag, name)
     shape = _shape(shape, name)
     dims = len(shape)
     arg_names = _axis_names(fcompute, dims, name)
@@ -46,11 +51,29 @@ def compute(shape, fcompute, name="compute", tag="", attrs=None):
         raise TEDTypeError(_mismatch_message(name, err)) from None
     finally:
         stack.pop()
-    if isinstance(body, (list, tuple)):
-        if len(body) != 1:
-            raise ValueError(f"te.compute '{name}': multi-output computes are not supported")
-        body = body[0]
-    return ComputeOp(name, tag, dict(attrs or {}), axis, convert(body)).output(0)
+    bodies = tuple(body) if isinstance(body, (list, tuple)) else (body,)
+    if not bodies:
+        raise ValueError(f"te.compute '{name}': the index function returned no expression")
+    op = ComputeOp(name, tag, dict(attrs or {}), axis, tuple(_body(b, name) for b in bodies))
+    return op.outputs[0] if len(op.outputs) == 1 else list(op.outputs)
+
+
+def _body(expr, name):
+    try:
+        return convert(expr)
+    except TypeError:
+        raise TypeError(f"te.compute '{name}': the index function returned {expr!r}, "
+                        "which is not an expression") from None
+
+
+def _scoped_tag(tag, name):
+    scope = TagScope.current()
+    if scope is None:
+        return tag
+    if tag:
+        raise TEError(f"te.compute '{name}': tag '{tag}' given inside "
+                      f"te.tag_scope('{scope.tag}'); give one or the other")
+    return scope.tag
 
 
 def _mismatch_message(name, err):

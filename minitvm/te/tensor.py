@@ -10,8 +10,10 @@ from __future__ import annotations
 from ..tir import dtype as dt
 from ..tir.expr import ExprOp, IterVar, IterVarType, PrimExpr, ProducerLoad, Reduce
 from ..tir.functor import post_order_visit
+from ..tir import op as _op
 from ..tir.op import convert
-from .errors import ReductionError, TensorIndexError
+from . import tensor_math
+from .errors import ReductionError, TEError, TensorIndexError
 
 
 class Tensor:
@@ -48,6 +50,9 @@ class Tensor:
             indices = (indices,)
         return TensorSlice(self, ())[indices]
 
+    def __neg__(self):
+        return self * -1   # TVM's negation of a tensor: T_multiply by -1
+
     def _load(self, indices):
         return ProducerLoad(self, tuple(self._index(k, i) for k, i in enumerate(indices)))
 
@@ -65,6 +70,22 @@ class Tensor:
                 f"tensor '{self.name}': index {position} has dtype {index.dtype}; tensor "
                 "indices must be integers")
         return index
+
+
+def _arithmetic(name, combine, reflected):
+    if reflected:
+        return lambda self, other: tensor_math.binary(name, combine, other, self)
+    return lambda self, other: tensor_math.binary(name, combine, self, other)
+
+
+# Whole-tensor arithmetic builds a new te.compute (see tensor_math): method, TOPI name, op.
+for _method, _name, _combine in (("add", "add", _op.add), ("sub", "subtract", _op.sub),
+                                 ("mul", "multiply", _op.mul),
+                                 ("truediv", "divide", _op.truediv),
+                                 ("floordiv", "floor_divide", _op.floordiv),
+                                 ("mod", "floor_mod", _op.floormod)):
+    setattr(Tensor, f"__{_method}__", _arithmetic(_name, _combine, False))
+    setattr(Tensor, f"__r{_method}__", _arithmetic(_name, _combine, True))
 
 
 class TensorSlice(ExprOp):
@@ -101,14 +122,19 @@ class TensorSlice(ExprOp):
 
 
 class Operation:
-    """A node of the compute DAG with one output tensor."""
+    """A node of the compute DAG; `outputs` are its tensors (most ops have one)."""
 
-    num_outputs = 1
+    @property
+    def num_outputs(self):
+        return len(self.outputs)
 
     def output(self, index):
-        if index != 0:
-            raise IndexError(f"operation '{self.name}' has a single output")
-        return self._output
+        """Output tensor `index` (TVM's `op.output(i)`)."""
+        if isinstance(index, bool) or not isinstance(index, int) \
+                or not 0 <= index < len(self.outputs):
+            raise TEError(f"operation '{self.name}' has {len(self.outputs)} output(s); "
+                          f"output({index!r}) does not exist")
+        return self.outputs[index]
 
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name})"
@@ -123,7 +149,7 @@ class PlaceholderOp(Operation):
         self.attrs = {}
         self.shape = shape
         self.dtype = dtype
-        self._output = Tensor(self, 0, shape, dtype)
+        self.outputs = (Tensor(self, 0, shape, dtype),)
 
     @property
     def input_tensors(self):
@@ -135,40 +161,70 @@ class PlaceholderOp(Operation):
 
 
 class ComputeOp(Operation):
-    """`out[axis] = body`, where `body` may be one reduction over `reduce_axis`."""
+    """`out_k[axis] = body[k]` for each output k; either every body is a reduction (one
+    tuple reduction, e.g. argmax) or none is."""
 
     def __init__(self, name, tag, attrs, axis, body):
         self.name = name
         self.tag = tag
         self.attrs = attrs
         self.axis = tuple(axis)
-        self.body = (body,)
-        _verify_body(name, body)
-        self.reduce_axis = tuple(body.axis) if isinstance(body, Reduce) else ()
+        self.body = tuple(body) if isinstance(body, (list, tuple)) else (body,)
+        _verify_bodies(name, self.body)
+        first = self.body[0]
+        self.reduce_axis = tuple(first.axis) if isinstance(first, Reduce) else ()
         shape = tuple(iv.dom.extent for iv in self.axis)
-        self._output = Tensor(self, 0, shape, body.dtype)
+        self.outputs = tuple(Tensor(self, k, shape, b.dtype) for k, b in enumerate(self.body))
 
     @property
     def input_tensors(self):
-        """The tensors the body reads, in order of first appearance (children first)."""
-        found = []
-
-        def visit(node):
-            if isinstance(node, ProducerLoad) and node.producer not in found:
-                found.append(node.producer)
-
-        post_order_visit(self.body[0], visit)
-        return tuple(found)
+        """The tensors the bodies read, in order of first appearance (children first)."""
+        return tensors_read(self.body)
 
     @property
     def root_iter_vars(self):
         return self.axis + self.reduce_axis
 
     def with_body(self, body):
-        """The same op (axes, name, tag) computing `body`; self when `body` is the same."""
-        if body is self.body[0]:
+        """The same op (axes, name, tag) computing `body` (a tuple, one expression per
+        output); self when nothing changed."""
+        if all(a is b for a, b in zip(body, self.body)):
             return self
         return ComputeOp(self.name, self.tag, self.attrs, self.axis, body)
+
+
+def tensors_read(exprs):
+    """The tensors `exprs` read, in order of first appearance (children first)."""
+    found = []
+
+    def visit(node):
+        if isinstance(node, ProducerLoad) and node.producer not in found:
+            found.append(node.producer)
+
+    for e in exprs:
+        post_order_visit(e, visit)
+    return tuple(found)
+
+
+def _verify_bodies(name, bodies):
+    for body in bodies:
+        _verify_body(name, body)
+    reduces = [isinstance(b, Reduce) for b in bodies]
+    if any(reduces) and not all(reduces):
+        raise ReductionError(f"te.compute '{name}': either every output is a reduction or "
+                             "none is")
+    if all(reduces) and len(bodies) > 1:
+        first = bodies[0]
+        for k, b in enumerate(bodies):
+            if b.combiner is not first.combiner or not _same(b.axis, first.axis) \
+                    or not _same(b.source, first.source) or b.value_index != k:
+                raise ReductionError(
+                    f"te.compute '{name}': the outputs must be the results of one tuple "
+                    "reduction (one call of a te.comm_reducer over tuples), in order")
+
+
+def _same(xs, ys):
+    return len(xs) == len(ys) and all(x is y for x, y in zip(xs, ys))
 
 
 def _verify_body(name, body):

@@ -5,9 +5,9 @@ depend on it.
 """
 import importlib
 
-from . import nn
+from . import nn, tag
 
-__all__ = ["nn", "testing"]
+__all__ = ["nn", "tag", "testing"]
 
 
 def __getattr__(name):
