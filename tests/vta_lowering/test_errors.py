@@ -88,7 +88,9 @@ def test_dma_copy_without_2d_pattern():
         lambda a_buf: te.compute(a_buf.shape, lambda *i: a_buf(*i) + 1, "C_buf"),
         a_shape=(1, 1, 16, 64), load=lambda a: lambda bo, co, bi, ci: a[bo, bi, ci, co])
     with pytest.raises(DMAPatternError, match="dma_copy of stage 'A_buf': cannot detect a 2-D "
-                                              "DMA pattern with elements of 16 lanes in A"):
+                                              "DMA pattern with elements of 16 lanes in A "
+                                              r"\(global; axes 'co' x 64 with stride 1, 'ci' "
+                                              "x 16 with stride 64\\)"):
         build_module.lower(s, args)
 
 
@@ -113,3 +115,57 @@ def test_tiles_that_fit_alone_but_not_together():
                                                   r"of 'local.acc_buffer', which holds only "
                                                   r"1048576 bits"):
         build_module.lower(s, args)
+
+
+# --- copies VTA's DMA cannot express, in the schedule's terms -------------------------------
+
+def small_conv(**tiling):
+    t = conv2d(ENV, height=4, width=4, in_channels=32, out_channels=64)
+    s = vta_schedule(t, ENV, **{**dict(oc_block=1, h_block=2, w_block=4, v_threads=1),
+                                **tiling})
+    return s, [t["data"], t["kernel"], t["res"]]
+
+
+def test_split_that_does_not_divide_names_the_split():
+    """h_block=3 over 4 output rows: data_buf's last tile is partial (a guard)."""
+    s, args = small_conv(h_block=3)
+    with pytest.raises(DMAPatternError, match=r"dma_copy of stage 'data_buf': the copy is "
+                                              r"guarded by `.*`: the split of axis 'i2' by "
+                                              r"factor 3 \(loop 'i2.outer'\) does not divide"
+                                              r".*Choose split factors that divide"):
+        build_module.lower(s, args)
+
+
+def test_output_channel_split_that_does_not_divide_names_the_split():
+    """oc_block=3 over 4 output-channel blocks: kernel_buf's last tile is partial."""
+    s, args = small_conv(oc_block=3)
+    with pytest.raises(DMAPatternError, match=r"stage 'kernel_buf': .* the split of axis 'i1' "
+                                              r"by factor 3 \(loop 'i1.outer'\) does not divide"):
+        build_module.lower(s, args)
+
+
+def test_more_virtual_threads_than_tiles_names_the_thread_loop():
+    """4 virtual threads over 3 output-channel tiles: the fourth thread's copy is guarded."""
+    t = conv2d(ENV, height=4, width=4, in_channels=16, out_channels=48)
+    s = vta_schedule(t, ENV, oc_block=1, h_block=2, w_block=4, v_threads=4)
+    with pytest.raises(DMAPatternError, match=r"stage 'kernel_buf': the copy is guarded by "
+                                              r"`cthread < 3`: the split that made loop "
+                                              r"'cthread' does not divide"):
+        build_module.lower(s, [t["data"], t["kernel"], t["res"]])
+
+
+def test_padding_on_a_channel_axis_names_the_axis():
+    """topi.nn.pad on the channel blocks as well as rows and columns: VTA pads rows and
+    columns only (the copy's two outer axes)."""
+    from minitvm import topi
+    data = te.placeholder((1, 2, 4, 4, 1, 16), name="data", dtype="int8")
+    data_buf = topi.nn.pad(data, [0, 1, 1, 1, 0, 0], name="data_buf")
+    acc = te.compute(data_buf.shape, lambda *i: data_buf(*i).astype("int32"), "acc")
+    out = te.compute(data_buf.shape, lambda *i: acc(*i).astype("int8"), "out")
+    s = te.create_schedule(out.op)
+    s[data_buf].set_scope(ENV.inp_scope)
+    s[data_buf].pragma(s[data_buf].op.axis[0], ENV.dma_copy)
+    with pytest.raises(DMAPatternError, match="stage 'data_buf': VTA's DMA pads only rows and "
+                                              "columns, which are the copy's axes 'i1' and "
+                                              "'i2' here, not axis 'i3'"):
+        build_module.lower(s, [data, out])

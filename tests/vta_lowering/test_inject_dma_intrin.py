@@ -126,7 +126,9 @@ def test_pad_on_a_lane_dimension_is_refused():
     i, j, k = var("i"), var("j"), var("k")
     value = op.if_then_else(k < 15, load(a, i * 256 + j * 16 + k), op.const(0, "int8"))
     copy = nest([(i, 16), (j, 16), (k, 16)], store(a_buf, i * 256 + j * 16 + k, value))
-    with pytest.raises(DMAPatternError, match="stage 'A_buf': padding is only possible"):
+    with pytest.raises(DMAPatternError, match="stage 'A_buf': VTA's DMA pads only rows and "
+                                              "columns, which are the copy's axes 'i' and 'j' "
+                                              "here, not axis 'k'"):
         lower_one(pragma("dma_copy", copy), a)
 
 

@@ -107,6 +107,12 @@ def _nest(attr):
     return body.buffer.name, loops, body
 
 
+def _check_immediate(stage, imm):
+    if not IMM_MIN <= imm.value <= IMM_MAX:
+        raise _error(stage, f"the immediate {imm.value} does not fit the ALU's signed "
+                     f"immediate field ([{IMM_MIN}, {IMM_MAX}])")
+
+
 def check_elementwise(env, attr):
     """Check, while stage names are still intact (phase 1, before the storage rewrite
     renames buffers), that an alu stage is an ALU operation reading one operand at the
@@ -114,6 +120,8 @@ def check_elementwise(env, attr):
     stage, loops, body = _nest(attr)
     loop_vars = [f.loop_var for f in loops]
     _, lhs, rhs = alu_operation(env.dev, body.value, stage)
+    for imm in (x for x in (lhs, rhs) if isinstance(x, E.IntImm)):
+        _check_immediate(stage, imm)
     dst = _index(stage, body.indices[0], loop_vars)
     reads = [x for x in (lhs, rhs) if not isinstance(x, E.IntImm)]
     if not all(isinstance(x, E.BufferLoad) and len(x.indices) == 1 for x in reads):
@@ -190,9 +198,8 @@ def _alu_kernel(env, attr):
     if len(levels) > MAX_LOOP_LEVELS:
         raise _error(stage, f"its loops need {len(levels)} micro-op loop levels after merging "
                      f"contiguous ones; a VTA kernel has at most {MAX_LOOP_LEVELS}")
-    if use_imm and not IMM_MIN <= imm.value <= IMM_MAX:
-        raise _error(stage, f"the immediate {imm.value} does not fit the ALU's signed "
-                     f"immediate field ([{IMM_MIN}, {IMM_MAX}])")
+    if use_imm:
+        _check_immediate(stage, imm)
     return S.seq(
         *(extern("VTAUopLoopBegin", ext, d, s, 0) for ext, d, s in levels),
         uop_push(1, 0, dst_offset.to_expr(), src_offset.to_expr(), 0, opcode, use_imm, imm),

@@ -25,7 +25,7 @@ the lifting and CoProcSync work on the `coproc_scope`s this pass creates.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List
 
 from minitvm.tir import expr as E
@@ -52,10 +52,15 @@ class _Region:
     shape: List[Linear]
     strides: List[int]
     offset: Linear
+    axes: List[str] = field(default_factory=list)    # the copy loops, one per dim
 
     def describe(self):
         shape = [s.to_expr() for s in self.shape]
-        return f"{self.data.name} ({self.scope}, shape={shape}, strides={self.strides})"
+        if len(self.axes) != len(shape):
+            return f"{self.data.name} ({self.scope}, shape={shape}, strides={self.strides})"
+        dims = ", ".join(f"'{a}' x {n!r} with stride {k}"
+                         for a, n, k in zip(self.axes, shape, self.strides))
+        return f"{self.data.name} ({self.scope}; axes {dims})"
 
 
 @dataclass(frozen=True)
@@ -118,8 +123,42 @@ def _split_value(value):
     return value, None
 
 
+def _guarded_store(stmt):
+    """The store under a split's bound guard (`if likely(...)`), or None."""
+    while isinstance(stmt, (S.IfThenElse, S.For)):
+        stmt = stmt.then_case if isinstance(stmt, S.IfThenElse) else stmt.body
+    return stmt if isinstance(stmt, S.BufferStore) else None
+
+
+def _split_text(outer, factor):
+    axis = outer.name[:-len(".outer")] if outer.name.endswith(".outer") else None
+    return (f"the split of axis '{axis}' by factor {factor} (loop '{outer.name}')" if axis
+            else f"the split with factor {factor} that made loop '{outer.name}'")
+
+
+def _partial_tile_rule(guard, copy_loops):
+    """Why a copy is guarded: a split whose factor does not divide what it splits leaves a
+    partial last tile. The split shows in the guard as `outer * factor + inner < bound`,
+    `outer` being the split's outer loop (named `<axis>.outer`), which encloses the copy."""
+    cond = guard.condition.args[0] if is_call(guard.condition, "tir.likely") else guard.condition
+    splits = []
+    if isinstance(cond, E.LT):
+        form = Linear.of(cond.a) - Linear.of(cond.b)
+        outer = [(atom, c) for atom, c in form.terms.values() if isinstance(atom, E.Var)
+                 and all(atom is not f.loop_var for f in copy_loops)]
+        splits = ([_split_text(atom, c) for atom, c in outer if c > 1]
+                  or [f"the split that made loop '{atom.name}'" for atom, _ in outer])
+    where = " and ".join(splits) or "a split of an axis it depends on"
+    return (f"the copy is guarded by `{cond!r}`: {where} does not divide the extent it "
+            "splits, so the last tile is partial, and a VTA DMA transfer moves whole tiles. "
+            "Choose split factors that divide the axes' extents")
+
+
 def _match_copy(attr):
     loops, body = strip_loops(attr.body)
+    guarded = _guarded_store(body) if isinstance(body, S.IfThenElse) else None
+    if guarded is not None and body.else_case is None:
+        raise _error(guarded.buffer.name, _partial_tile_rule(body, loops))
     if not isinstance(body, S.BufferStore):
         axis = getattr(attr.node, "var", attr.node)
         raise DMAPatternError(f"dma_copy at axis '{getattr(axis, 'name', axis)}': the pragma "
@@ -151,10 +190,11 @@ def _match_copy(attr):
             src_shape[i] = shape[i] - before - after
             pad_before.append(before)
             pad_after.append(after)
+    axes = [f.loop_var.name for f in loops]
     dst = _Region(body.buffer.data, body.value.dtype, body.buffer.scope, shape,
-                  store_lin[0] or [1], store_lin[1])
+                  store_lin[0] or [1], store_lin[1], axes)
     src = _Region(load.buffer.data, load.dtype, load.buffer.scope, src_shape,
-                  load_lin[0] or [1], src_offset)
+                  load_lin[0] or [1], src_offset, axes)
     return _Copy(stage, src, dst, pad_before, pad_after)
 
 
@@ -267,12 +307,16 @@ def _load_pads(copy):
     if not copy.pad_before:
         return (Linear(),) * 4
     if ndim not in (3, 4, 5):
-        raise copy.error(f"a padded load needs 3 to 5 copy loops, found {ndim}")
+        raise copy.error(f"a padded load needs 3 to 5 copy loops (rows, columns and the "
+                         f"element's), found {ndim}: "
+                         f"{', '.join(repr(a) for a in copy.dst.axes) or 'none'}")
     y = 1 if ndim == 5 else 0
     for dim in range(y + 2, ndim):
         if not (copy.pad_before[dim].is_const(0) and copy.pad_after[dim].is_const(0)):
-            raise copy.error("padding is only possible on the two outer (row, column) dims, "
-                             f"not on copy loop {dim}")
+            axes = copy.dst.axes
+            raise copy.error(f"VTA's DMA pads only rows and columns, which are the copy's "
+                             f"axes '{axes[y]}' and '{axes[y + 1]}' here, not axis "
+                             f"'{axes[dim]}'")
     return (copy.pad_before[y + 1], copy.pad_before[y], copy.pad_after[y + 1],
             copy.pad_after[y])
 
