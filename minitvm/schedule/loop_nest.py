@@ -76,7 +76,8 @@ def make_bound_check(stage, ranges, values, skip_root_domain, skip):
     dom = {iv.var: IntSet.from_range(r) for iv, r in ranges.items()}
     preds = []
     for iv in stage.all_iter_vars:
-        if iv in skip or not state.get(iv):
+        # iv not in ranges: the dataflow rewrites pass ranges of one kind of axis only
+        if iv in skip or not state.get(iv) or iv not in ranges:
             continue
         r = ranges[iv]
         value = values[iv] - r.min

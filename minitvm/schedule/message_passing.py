@@ -38,20 +38,24 @@ def _thread_bound(stage):
     return bound
 
 
-def pass_down_domain(stage, ranges, ana):
-    """Add to `ranges` the range of every IterVar derived from the stage's root axes."""
+def pass_down_domain(stage, ranges, ana, allow_missing=False):
+    """Add to `ranges` the range of every IterVar derived from the stage's root axes.
+    With `allow_missing` (the dataflow rewrites, which know only some root ranges), the
+    relations of axes without a range are skipped and no split part is tightened."""
     threaded = _thread_bound(stage)
 
     def tightened(iv, extent, parts):
         # a split part never iterates more than its parent (unless bound to a thread)
         parts = IntImm(extent.dtype, parts) if isinstance(parts, int) \
             else _op.cast(extent.dtype, parts)
-        if iv not in threaded and ana.can_prove(extent < parts):
+        if iv not in threaded and not allow_missing and ana.can_prove(extent < parts):
             return ana.simplify(extent)
         return parts
 
     zero = IntImm("int32", 0)
     for rel in stage.relations:
+        if allow_missing and not all(iv in ranges for iv in _sources(rel, down=True)):
+            continue
         if isinstance(rel, Split):
             extent = ranges[rel.parent].extent
             if rel.factor is not None:
@@ -68,13 +72,27 @@ def pass_down_domain(stage, ranges, ana):
         else:
             ranges[rel.rebased] = Range(zero, ranges[rel.parent].extent)
     for iv, attr in stage.iter_var_attrs.items():
-        if attr.bind_thread is not None:
+        if attr.bind_thread is not None and iv in ranges:
             ranges[attr.bind_thread] = ranges[iv]
 
 
-def pass_up_index(stage, ranges, values):
-    """Add to `values` ({IterVar: expr}, the leaves) the value of every other IterVar."""
+def _sources(rel, down):
+    """The IterVars a relation reads when passing down (parent side) or up (leaf side)."""
+    if isinstance(rel, Split):
+        return (rel.parent,) if down else (rel.outer, rel.inner)
+    if isinstance(rel, Fuse):
+        return (rel.outer, rel.inner) if down else (rel.fused,)
+    if isinstance(rel, Rebase):
+        return (rel.parent,) if down else (rel.rebased,)
+    return ()
+
+
+def pass_up_index(stage, ranges, values, allow_missing=False):
+    """Add to `values` ({IterVar: expr}, the leaves) the value of every other IterVar
+    (with `allow_missing`, of those whose loops have a value)."""
     for rel in reversed(stage.relations):
+        if allow_missing and not all(iv in values for iv in _sources(rel, down=False)):
+            continue
         if isinstance(rel, Split):
             value = values[rel.inner] + values[rel.outer] * ranges[rel.inner].extent
             values[rel.parent] = _plus_min(value, ranges[rel.parent].min)
@@ -85,6 +103,25 @@ def pass_up_index(stage, ranges, values):
             values[rel.inner] = _plus_min(_op.floormod(fused, factor), ranges[rel.inner].min)
         elif isinstance(rel, Rebase):
             values[rel.parent] = _plus_min(values[rel.rebased], ranges[rel.parent].min)
+
+
+def pass_down_index(stage, ranges, values):
+    """Add to `values` ({IterVar: expr}, root axes) the value of the loops made from
+    them, where known: the inverse of `pass_up_index` (cache_write's relayout)."""
+    for rel in stage.relations:
+        if not all(iv in values for iv in _sources(rel, down=True)):
+            continue
+        if isinstance(rel, Split):
+            factor = ranges[rel.inner].extent
+            values[rel.outer] = _op.floordiv(values[rel.parent], factor)
+            values[rel.inner] = _op.floormod(values[rel.parent], factor)
+        elif isinstance(rel, Fuse):
+            values[rel.fused] = values[rel.outer] * ranges[rel.inner].extent \
+                + values[rel.inner]
+        elif isinstance(rel, Singleton):
+            values[rel.iter] = IntImm(rel.iter.var.dtype, 0)
+        else:
+            values[rel.rebased] = values[rel.parent]
 
 
 def _plus_min(value, minimum):
@@ -140,7 +177,9 @@ def pass_up_bound_check(stage, ranges, ana):
     state = {iv: False for iv in stage.leaf_iter_vars}
     for rel in reversed(stage.relations):
         if isinstance(rel, Split):
-            if state[rel.outer] or state[rel.inner]:
+            if rel.outer not in ranges or rel.inner not in ranges:
+                state[rel.parent] = True        # a kind of axis the caller left out
+            elif state[rel.outer] or state[rel.inner]:
                 state[rel.parent] = True
             elif rel.disable_predication:
                 state[rel.parent] = False

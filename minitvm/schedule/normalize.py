@@ -14,7 +14,8 @@ printing, works as in TVM.
 from __future__ import annotations
 
 from ..te.tensor import ComputeOp
-from ..tir.expr import IterVar, ProducerLoad, Var
+from ..tir.expr import IterVar, Var
+from .dataflow import replace_reads
 from ..tir.functor import Mutator
 from .relations import Fuse, Rebase, Split
 from .schedule import Schedule
@@ -67,16 +68,6 @@ class _Inliner(Mutator):
         return substitute(self.body, dict(zip(self.axis_vars, node.indices)))
 
 
-class _ReplaceInputs(Mutator):
-    def __init__(self, replacements):
-        self.replacements = replacements
-
-    def visit_ProducerLoad(self, node):
-        node = self.generic_visit(node)
-        new = self.replacements.get(node.producer)
-        return node if new is None else ProducerLoad(new, node.indices)
-
-
 def inject_inline(sch):
     """Substitute inlined stages into their consumers (later stages first)."""
     bodies = {}
@@ -95,8 +86,8 @@ def inject_inline(sch):
     for stage in sch.stages:
         if stage.attach_type == INLINED or not isinstance(stage.op, ComputeOp):
             continue
-        replace_inputs = _ReplaceInputs(replacements)
-        body = tuple(replace_inputs.visit(b) for b in bodies.get(stage, stage.op.body))
+        body = tuple(replace_reads(b, replacements)
+                     for b in bodies.get(stage, stage.op.body))
         new_op = stage.op.with_body(body)
         if new_op is not stage.op:
             replacements.update(zip(stage.op.outputs, new_op.outputs))

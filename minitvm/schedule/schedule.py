@@ -34,6 +34,19 @@ class Schedule:
         """True when op `consumer` reads `producer`'s output, directly or through others."""
         return producer in read_graph([consumer]) and producer is not consumer
 
+    def cache_read(self, tensor, scope, readers):
+        """A stage copying `tensor` into memory `scope`, read by `readers` (a tensor or
+        op, or a list of them) instead of `tensor`; returns the cache tensor."""
+        from .cache import cache_read
+        return cache_read(self, tensor, scope, readers)
+
+    def cache_write(self, tensor, scope):
+        """A stage computing `tensor` (or a list of all the outputs of one compute) in
+        memory `scope`, in the layout of its current loops; `tensor` becomes a copy of
+        it. Returns the cache tensor (a list for a list)."""
+        from .cache import cache_write
+        return cache_write(self, tensor, scope)
+
     def normalize(self):
         """A normalized copy, ready for bound inference (see `normalize`)."""
         from .normalize import normalize

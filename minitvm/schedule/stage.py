@@ -239,10 +239,14 @@ class Stage:
 
     def set_scope(self, scope):
         """Store this stage in memory `scope` ("global", "local", "local.acc_buffer"...)."""
-        if not isinstance(scope, str) or scope.split(".")[0] not in STORAGE_RANKS:
-            raise argument_error("set_scope", self, "scope", "must be one of "
-                                 f"{', '.join(STORAGE_RANKS)} (optionally '.tag')", scope)
+        self.check_scope("set_scope", scope)
         self.scope = scope
+
+    def check_scope(self, primitive, scope):
+        """Raise unless `scope` names a storage scope."""
+        if not isinstance(scope, str) or scope.split(".")[0] not in STORAGE_RANKS:
+            raise argument_error(primitive, self, "scope", "must be one of "
+                                 f"{', '.join(STORAGE_RANKS)} (optionally '.tag')", scope)
 
     # --- loop annotations --------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from minitvm.tir.expr import IntImm, IterVarType
 SETTINGS = settings(max_examples=int(os.environ.get("MINITVM_SCHED_EXAMPLES", 12)),
                     derandomize=not os.environ.get("MINITVM_SCHED_RANDOM"), deadline=None,
                     print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+CONV_SETTINGS = settings(SETTINGS, max_examples=max(SETTINGS.max_examples // 2, 1))
 _LOOPS = (IterVarType.DATA_PAR, IterVarType.COMM_REDUCE)
 
 
@@ -94,6 +95,23 @@ def loop_steps(data, prog, stage, count=4):
             assert stage.fuse(leaf) is leaf
         elif step == "reorder":
             stage.reorder(*data.draw(st.permutations(leaves)))
+
+
+def data_steps(data, prog, stage, count=2):
+    """Splits and fuses of data-parallel loops only: what cache_write can relayout."""
+    for _ in range(data.draw(st.integers(0, count))):
+        leaves = [iv for iv in stage.leaf_iter_vars if iv.iter_type == IterVarType.DATA_PAR]
+        if not leaves:
+            return
+        pairs = [k for k in range(len(stage.leaf_iter_vars) - 1)
+                 if all(iv.iter_type == IterVarType.DATA_PAR
+                        for iv in stage.leaf_iter_vars[k:k + 2])]
+        if pairs and data.draw(st.booleans()):
+            k = data.draw(st.sampled_from(pairs))
+            stage.fuse(*stage.leaf_iter_vars[k:k + 2])
+        else:
+            stage.split(data.draw(st.sampled_from(leaves)),
+                        factor=prog.factor(data, stage.op.name))
 
 
 def _split_without_predication(data, stage):

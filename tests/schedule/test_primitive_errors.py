@@ -38,3 +38,69 @@ def test_split_by_a_non_integer_expression():
                                             r"be a positive integer or an integer expression, not of dtype "
                                             r"float32"):
         s[D].split(D.op.axis[0], factor=te.var("f", "float32"))
+
+
+def test_cache_read_for_a_stage_that_does_not_read_the_tensor():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"cache_read on stage 'A': stage 'C' does not "
+                                            r"read tensor 'A'"):
+        s.cache_read(A, "local", [B, C])
+
+
+def test_cache_read_for_a_reader_outside_the_schedule():
+    A, B, C, D = elementwise()
+    s = schedule(C)
+    with pytest.raises(ScheduleError, match=r"cache_read on stage 'A': reader .*D.* is not "
+                                            r"an operation or tensor of this schedule"):
+        s.cache_read(A, "local", [D])
+
+
+def test_cache_read_of_a_tensor_outside_the_schedule():
+    A, B, C, D = elementwise()
+    s = schedule(B)
+    with pytest.raises(ScheduleError, match=r"cache_read: tensor 'C' is not computed by "
+                                            r"this schedule"):
+        s.cache_read(C, "local", [B])
+
+
+def test_cache_read_into_an_unknown_scope():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"argument 'scope' to cache_read on stage 'A': "
+                                            r"must be one of global, shared, warp, local"):
+        s.cache_read(A, "sram", [B])
+
+
+def test_cache_write_of_a_placeholder():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"cache_write on stage 'A': only a compute can "
+                                            r"be cached for writing"):
+        s.cache_write(A, "local")
+
+
+def test_cache_write_after_splitting_a_reduction():
+    A, B, C = matmul()
+    s = schedule(C)
+    ko, ki = s[C].split(C.op.reduce_axis[0], factor=2)
+    with pytest.raises(ScheduleError, match=r"cache_write on stage 'C', axis 'k.outer': can "
+                                            r"only relayout data-parallel loops"):
+        s.cache_write(C, "local")
+
+
+def test_cache_write_of_tensors_of_two_stages():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"cache_write on stage 'C': tensor 'D' is not an "
+                                            r"output of this stage"):
+        s.cache_write([C, D], "local")
+
+
+def test_cache_write_of_some_outputs_of_a_multi_output_compute():
+    A = te.placeholder((4,), name="A")
+    B0, B1 = te.compute((4,), lambda i: (A[i] + 1.0, A[i] * 2.0), name="B")
+    s = schedule(B0, B1)
+    with pytest.raises(ScheduleError, match=r"cache_write on stage 'B': give all 2 outputs "
+                                            r"of the stage, got 1"):
+        s.cache_write(B0, "local")

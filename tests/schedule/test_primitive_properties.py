@@ -1,13 +1,15 @@
-"""Property: the schedule primitives of TVM's legacy `te.Stage` (tile, fuse of none or
-one axis, split by a symbolic factor or without predication, several producers at one
-loop) mixed with split/fuse/reorder/compute_at, on a matmul, a conv2d and a row
-reduction, compute what numpy computes."""
+"""Property: the schedule primitives of TVM's legacy `te.Stage` and `te.Schedule` (tile,
+fuse of none or one axis, split by a symbolic factor or without predication, several
+producers at one loop, cache_read, cache_write with relayout) mixed with
+split/fuse/reorder/compute_at, on a matmul, a conv2d and a row reduction, compute what
+numpy computes."""
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from minitvm import te
-from primitive_programs import SETTINGS, Program, attach_somewhere, loop_steps, random_ints
+from primitive_programs import (CONV_SETTINGS, SETTINGS, Program, attach_somewhere, data_steps, loop_steps,
+                                random_ints)
 from sched_workloads import Conv, matmul
 
 
@@ -42,7 +44,7 @@ def test_row_reduction(n, m, data):
     np.testing.assert_array_equal(prog.run(s), a.sum(axis=1))
 
 
-@SETTINGS
+@CONV_SETTINGS
 @given(st.integers(2, 4), st.integers(2, 4), st.data())
 def test_conv2d(height, width, data):
     conv = Conv(height, width, 1, 2, block=2)
@@ -58,4 +60,49 @@ def test_conv2d(height, width, data):
     loop_steps(data, prog, s[conv.res_conv])
     attach_somewhere(data, [s[conv.res_conv]], s[conv.res])
     attach_somewhere(data, [s[conv.data_buf], s[conv.kernel_buf]], s[conv.res_conv])
+    np.testing.assert_array_equal(prog.run(s), expected)
+
+
+@SETTINGS
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 6), st.data())
+def test_matmul_with_cache_read_and_cache_write(n, m, k, data):
+    A, B, C = matmul(n, m, k, dtype="int32")
+    a, b = random_ints(n, (n, k)), random_ints(m, (k, m))
+    prog = Program([A, B, C], [a, b])
+    s = te.create_schedule(C.op)
+    reducer = C
+    if data.draw(st.booleans()):
+        data_steps(data, prog, s[C])
+        reducer = s.cache_write(C, data.draw(st.sampled_from(["local", "global"])))
+    AA = s.cache_read(A, "local", [reducer])
+    BB = s.cache_read(B, "shared", reducer)
+    for t in [C] if reducer is C else [C, reducer]:
+        loop_steps(data, prog, s[t], count=3)
+    if reducer is not C:
+        attach_somewhere(data, [s[reducer]], s[C])
+    loop_steps(data, prog, s[AA], count=1)
+    attach_somewhere(data, [s[AA], s[BB]], s[reducer])
+    np.testing.assert_array_equal(prog.run(s), a @ b)
+
+
+@CONV_SETTINGS
+@given(st.integers(2, 4), st.integers(2, 4), st.data())
+def test_conv2d_with_cache_read_and_cache_write(height, width, data):
+    conv = Conv(height, width, 1, 2, block=2)
+    rng = np.random.default_rng(height * 10 + width)
+    x = rng.integers(-128, 128, tuple(int(v) for v in conv.data.shape)).astype("int8")
+    w = rng.integers(-128, 128, tuple(int(v) for v in conv.kernel.shape)).astype("int8")
+    prog = Program(conv.args, [x, w])
+    expected = prog.reference()
+    s = conv.s
+    for t in (conv.res_shr, conv.res_max, conv.res_min):
+        s[t].compute_inline()
+    conv_out = s.cache_write(conv.res_conv, "local")
+    dd = s.cache_read(conv.data_buf, "local", [conv_out])
+    kk = s.cache_read(conv.kernel_buf, "local", [conv_out])
+    loop_steps(data, prog, s[conv.res])
+    loop_steps(data, prog, s[conv_out], count=3)
+    attach_somewhere(data, [s[conv.res_conv]], s[conv.res])
+    attach_somewhere(data, [s[conv_out]], s[conv.res_conv])
+    attach_somewhere(data, [s[dd], s[kk]], s[conv_out])
     np.testing.assert_array_equal(prog.run(s), expected)
