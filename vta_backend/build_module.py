@@ -100,6 +100,6 @@ def _build(inputs, args, target, name, binds):
     mod = inputs if isinstance(inputs, IRModule) else driver.lower(inputs, args, name=name,
                                                                    binds=binds)
     if name not in mod:
-        raise KeyError(f"vta.build: the module has no function {name!r} "
+        raise ValueError(f"vta.build: the module has no function {name!r} "
                        f"(it has {', '.join(mod.functions)})")
     return VTAModule(mod[name], name, get_env())

@@ -9,7 +9,8 @@ from ..tir.intrin import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, cos,
                           exp, exp10, exp2, floor, fmod, isnan, log, log10, log1p, log2,
                           nearbyint, popcount, power, round, rsqrt, sigmoid, sin, sinh, sqrt,
                           tan, tanh, trunc)
-from .errors import ReductionError, TEDTypeError, TEError, TensorIndexError, TensorIntrinError
+from .errors import (ComputeBodyError, ReductionError, ShapeError, TEDTypeError, TEError,
+                     TensorIndexError, TensorIntrinError)
 from .operation import compute, placeholder, reduce_axis, thread_axis, var
 from .reduction import comm_reducer, max, max_value, min, min_value, sum  # noqa: A004
 from .tag import TagScope, tag_scope
@@ -23,8 +24,9 @@ def create_schedule(ops):
     return _create(ops)
 
 
-__all__ = ["ComputeOp", "Operation", "PlaceholderOp", "ReductionError", "TEDTypeError",
-           "TEError", "Tensor", "TensorIndexError", "TensorIntrin", "TensorIntrinError",
+__all__ = ["ComputeBodyError", "ComputeOp", "Operation", "PlaceholderOp", "ReductionError",
+           "ShapeError", "TEDTypeError", "TEError", "Tensor", "TensorIndexError", "TensorIntrin",
+           "TensorIntrinError",
            "TensorSlice", "comm_reducer", "compute", "const", "create_schedule",
            "decl_tensor_intrin", "max", "max_value", "min", "min_value", "placeholder",
            "reduce_axis", "sum", "tag_scope", "TagScope", "thread_axis", "var"]

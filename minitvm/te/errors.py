@@ -16,6 +16,14 @@ class TensorIndexError(TEError, ValueError):
     """A tensor read with the wrong number of indices or a non-integer index."""
 
 
+class ShapeError(TEError, ValueError):
+    """A tensor declared with a dimension that is not a positive integer."""
+
+
+class ComputeBodyError(TEError, TypeError):
+    """A te.compute whose index function returns something that is not an expression."""
+
+
 class ReductionError(TEError):
     """A reduction used where TE does not allow one (outside te.compute, nested, ...)."""
 

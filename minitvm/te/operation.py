@@ -9,7 +9,7 @@ import threading
 from ..tir import dtype as dt
 from ..tir.expr import IntImm, IterVar, IterVarType, PrimExpr, Range, Var
 from ..tir.op import DTypeMismatchError, convert
-from .errors import TEDTypeError, TEError, tensors_read
+from .errors import ComputeBodyError, ShapeError, TEDTypeError, TEError, tensors_read
 from .tag import TagScope
 from .tensor import ComputeOp, PlaceholderOp
 
@@ -60,10 +60,13 @@ def compute(shape, fcompute, name="compute", tag="", attrs=None):
 
 def _body(expr, name):
     try:
-        return convert(expr)
+        value = convert(expr)
     except TypeError:
-        raise TypeError(f"te.compute '{name}': the index function returned {expr!r}, "
-                        "which is not an expression") from None
+        value = None
+    if value is None or value.dtype == "handle":    # a string converts to a StringImm
+        raise ComputeBodyError(f"te.compute '{name}': the index function returned {expr!r}, "
+                               "which is not a numeric expression")
+    return value
 
 
 def _scoped_tag(tag, name):
@@ -95,8 +98,11 @@ def _shape(shape, name):
     for k, extent in enumerate(shape):
         extent = convert(int(extent) if isinstance(extent, float) else extent)
         if not dt.is_integer(extent.dtype):
-            raise TypeError(f"tensor '{name}': dimension {k} of the shape is {extent!r} "
-                            f"of dtype {extent.dtype}; extents must be integers")
+            raise ShapeError(f"tensor '{name}': dimension {k} of the shape is {extent!r} "
+                             f"of dtype {extent.dtype}; extents must be integers")
+        if isinstance(extent, IntImm) and extent.value <= 0:
+            raise ShapeError(f"tensor '{name}': dimension {k} of the shape is "
+                             f"{extent.value}; extents must be positive")
         result.append(extent)
     return tuple(result)
 

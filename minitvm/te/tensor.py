@@ -13,7 +13,7 @@ from ..tir.functor import post_order_visit
 from ..tir import op as _op
 from ..tir.op import convert
 from . import tensor_math
-from .errors import ReductionError, TEError, TensorIndexError
+from .errors import ComputeBodyError, ReductionError, TEError, TensorIndexError
 
 
 class Tensor:
@@ -245,4 +245,4 @@ def _verify_body(name, body):
                 raise ReductionError(
                     f"te.compute '{name}': reduction axis {iv!r} is not a te.reduce_axis")
     if not isinstance(body, PrimExpr):
-        raise TypeError(f"te.compute '{name}': the body {body!r} is not an expression")
+        raise ComputeBodyError(f"te.compute '{name}': the body {body!r} is not an expression")

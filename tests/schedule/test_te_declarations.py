@@ -103,6 +103,41 @@ def test_float_index():
         te.compute((4,), lambda i: A[i * 0.5, 1])
 
 
+def test_wrong_index_count_is_the_value_error_tvm_raises():
+    """TVM's Tensor.__call__ raises ValueError for a wrong number of indices; a float index
+    is refused by TVM's C++ checks (TVMError). Neither is an IndexError here."""
+    A = te.placeholder((4, 5), name="A")
+    for bad in (lambda: A(1), lambda: A[1, 2, 3], lambda: A[0.5, 1], lambda: A["x", 1]):
+        with pytest.raises(ValueError, match="tensor 'A'") as info:
+            bad()
+        assert isinstance(info.value, tvm.error.TVMError)
+        assert not isinstance(info.value, IndexError)
+
+
+@pytest.mark.parametrize("declare", [
+    lambda shape: te.placeholder(shape, name="T"),
+    lambda shape: te.compute(shape, lambda *i: 0, name="T"),
+])
+@pytest.mark.parametrize("shape, dim, value", [((0, 4), 0, 0), ((4, -2), 1, -2)])
+def test_non_positive_dimension_is_refused_naming_the_tensor(declare, shape, dim, value):
+    with pytest.raises(te.ShapeError, match=f"tensor 'T': dimension {dim} of the shape is "
+                                            f"{value}; extents must be positive"):
+        declare(shape)
+
+
+def test_symbolic_dimension_is_accepted():
+    n = te.var("n")
+    assert te.placeholder((n, 4), name="T").shape[0] is n
+
+
+@pytest.mark.parametrize("body", ["abc", object()])
+def test_compute_body_that_is_not_a_number_is_refused(body):
+    with pytest.raises(te.ComputeBodyError, match="te.compute 'C': the index function "
+                                                  "returned .* not a numeric expression"):
+        te.compute((3,), lambda i: body, name="C")
+    assert issubclass(te.ComputeBodyError, tvm.error.TVMError)
+
+
 def test_reduction_outside_a_compute():
     A = te.placeholder((4,), name="A")
     k = te.reduce_axis((0, 4), name="k")
