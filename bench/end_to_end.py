@@ -1,6 +1,6 @@
 """Where the time of the convolution tutorial goes: lowering, building, the simulated run.
 
-    python bench/end_to_end.py [--repeat N]
+    python bench/end_to_end.py [--repeat N] [--baseline REF]
 
 Runs tutorials/convolution_opt.py N times (default 3), each in a fresh Python process
 timed from its start to its exit, with timers around the calls the tutorial makes:
@@ -8,6 +8,11 @@ timed from its start to its exit, with timers around the calls the tutorial make
 loaded module (one simulated run), split into the host code that builds the instruction
 stream and the simulator executing it. Prints the best of the N runs for each figure and
 the simulated run's share of the whole script.
+
+Each figure is printed next to the same figure for the git revision REF (default
+BASELINE, main before the simplifier cache), exported to a temporary directory and run
+in the same way, alternating with the current tree, so that both see the same load.
+`--baseline none` skips it.
 """
 from __future__ import annotations
 
@@ -17,10 +22,11 @@ import os
 import pathlib
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-TUTORIAL = ROOT / "tutorials" / "convolution_opt.py"
+BASELINE = "75a4a30"    # main before the simplifier cache (issues 11 and 12)
 
 
 def _timed(owner, name, timings, key):
@@ -36,10 +42,11 @@ def _timed(owner, name, timings, key):
     setattr(owner, name, wrapper)
 
 
-def child() -> None:
-    """Run the tutorial once with timers; print the timings as JSON on the last line."""
+def child(root: pathlib.Path) -> None:
+    """Run the tutorial of the tree at `root` once with timers; print the timings as JSON
+    on the last line."""
     start = time.perf_counter()
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(root))
     import contextlib
     import io
 
@@ -66,10 +73,11 @@ def child() -> None:
     _timed(rpc.LocalSession, "load_module", timings, "save+load")
     _timed(testing, "conv2d_nchw_python", timings, "numpy reference")
     _timed(IRModule, "__str__", timings, "printing")
-    sys.path.insert(0, str(TUTORIAL.parent))
+    tutorial = root / "tutorials" / "convolution_opt.py"
+    sys.path.insert(0, str(tutorial.parent))
     import gallery
     with contextlib.redirect_stdout(io.StringIO()):
-        namespace = gallery.run(str(TUTORIAL))
+        namespace = gallery.run(str(tutorial))
     timings["in-process"] = time.perf_counter() - start
     # The tutorial calls its module once, so its run also records the micro-op kernels and
     # plans the GEMMs; a second call shows the steady state.
@@ -80,41 +88,72 @@ def child() -> None:
     print(json.dumps(first))
 
 
-def measure(repeat: int) -> list:
-    runs = []
+def run_once(root: pathlib.Path) -> dict:
+    start = time.perf_counter()
+    env = dict(os.environ, PYTHONPATH=str(root))
+    done = subprocess.run([sys.executable, __file__, "--child", "--root", str(root)],
+                          cwd=root, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"the tutorial failed in {root}:\n{done.stderr[-2000:]}")
+    timings = json.loads(done.stdout.strip().splitlines()[-1])
+    timings["script"] = wall
+    return timings
+
+
+def export(ref: str, into: str) -> pathlib.Path:
+    """The tree of git revision `ref`, written under `into`."""
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True)
+    if archive.returncode != 0:
+        sys.exit(f"cannot export the baseline {ref!r}: {archive.stderr.decode()[-500:]}")
+    subprocess.run(["tar", "-x", "-C", into], input=archive.stdout, check=True)
+    return pathlib.Path(into)
+
+
+def measure(repeat: int, baseline) -> tuple:
+    runs, base_runs = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, __file__, "--child"], cwd=ROOT,
-                              capture_output=True, text=True, env=dict(os.environ))
-        wall = time.perf_counter() - start
-        if done.returncode != 0:
-            sys.exit(f"the tutorial failed:\n{done.stderr[-2000:]}")
-        timings = json.loads(done.stdout.strip().splitlines()[-1])
-        timings["script"] = wall
-        runs.append(timings)
-    return runs
+        runs.append(run_once(ROOT))
+        if baseline is not None:
+            base_runs.append(run_once(baseline))
+    return runs, base_runs
 
 
-def report(runs: list) -> None:
+ROWS = [
+    ("tvm.lower, listings 1 and 2", "tvm.lower"),
+    ("vta.lower, listing 3", "vta.lower"),
+    ("vta.build (lowering + host code)", "vta.build"),
+    ("one simulated run (module call)", "run"),
+    ("a second simulated run (warm)", "second run"),
+    ("  of which the simulator executing", "simulator"),
+    ("  of which host code queueing insns", "queueing"),
+    ("module save + load_module", "save+load"),
+    ("numpy reference (conv2d_nchw_python)", "numpy reference"),
+    ("printing the three listings", "printing"),
+    ("imports (minitvm, vta_backend, numpy)", "imports"),
+    ("whole script in process (after start-up)", "in-process"),
+    ("whole script, from process start", "script"),
+]
+
+
+def _best(runs: list) -> dict:
     best = {key: min(run[key] for run in runs) for key in runs[0]}
-    rows = [
-        ("tvm.lower, listings 1 and 2", best["tvm.lower"]),
-        ("vta.lower, listing 3", best["vta.lower"]),
-        ("vta.build (lowering + host code)", best["vta.build"]),
-        ("one simulated run (module call)", best["run"]),
-        ("a second simulated run (warm)", best["second run"]),
-        ("  of which the simulator executing", best["simulator"]),
-        ("  of which host code queueing insns", best["run"] - best["simulator"]),
-        ("module save + load_module", best["save+load"]),
-        ("numpy reference (conv2d_nchw_python)", best["numpy reference"]),
-        ("printing the three listings", best["printing"]),
-        ("imports (minitvm, vta_backend, numpy)", best["imports"]),
-        ("whole script in process (after start-up)", best["in-process"]),
-        ("whole script, from process start", best["script"]),
-    ]
-    print(f"convolution_opt.py, best of {len(runs)} runs:")
-    for label, seconds in rows:
-        print(f"  {label:<44} {seconds * 1e3:9.1f} ms")
+    best["queueing"] = best["run"] - best["simulator"]
+    return best
+
+
+def report(runs: list, base_runs: list, ref: str) -> None:
+    best = _best(runs)
+    base = _best(base_runs) if base_runs else None
+    print(f"convolution_opt.py, best of {len(runs)} runs"
+          + (f" (baseline: git {ref}, run alternately):" if base else ":"))
+    if base:
+        print(f"  {'':<44} {'now':>9}    {'baseline':>9}")
+    for label, key in ROWS:
+        line = f"  {label:<44} {best[key] * 1e3:9.1f} ms"
+        if base:
+            line += f" {base[key] * 1e3:9.1f} ms  ({base[key] / best[key]:4.1f}x)"
+        print(line)
     share = 100 * best["run"] / best["script"]
     print(f"  {'simulated run, share of the whole script':<44} {share:9.1f} %")
 
@@ -122,12 +161,19 @@ def report(runs: list) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", default=BASELINE,
+                        help="git revision to compare with ('none' to skip)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--root", default=str(ROOT), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child()
-    else:
-        report(measure(args.repeat))
+        child(pathlib.Path(args.root))
+        return
+    if args.baseline == "none":
+        report(*measure(args.repeat, None), args.baseline)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        report(*measure(args.repeat, export(args.baseline, tmp)), args.baseline)
 
 
 if __name__ == "__main__":

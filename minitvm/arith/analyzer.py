@@ -4,6 +4,10 @@ It holds the sub-analyzers (constant bounds, modular sets, rewrite and canonical
 simplifiers) and keeps their knowledge of variables in step: `bind` a loop variable
 to its range, or a let variable to its value, and every sub-analyzer uses it.
 `simplify` is TVM's Analyzer::Simplify: canonical, then rewrite, then canonical.
+
+Both simplifiers share one `SimplifyCache` (memo.py, which says what it is keyed by);
+`Analyzer(cache=False)` simplifies without it. `visits` counts the expression nodes
+the simplifiers have visited (cache hits included): the measure of their work.
 """
 from __future__ import annotations
 
@@ -11,17 +15,26 @@ from contextlib import contextmanager
 
 from ..tir import expr as E
 from ..tir import op
+from ..tir.analysis import StructuralInterner
+from . import memo
 from .canonical import CanonicalSimplifier
 from .const_int_bound import ConstIntBound, ConstIntBoundAnalyzer
 from .modular_set import ModularSetAnalyzer
 from .rewrite import RewriteSimplifier
 
 
+_LEAVES = (E.IntImm, E.FloatImm, E.StringImm)
+
+
 class Analyzer:
     """Simplify index expressions, prove conditions, bound integer expressions."""
 
-    def __init__(self):
-        self._bound = ConstIntBoundAnalyzer()
+    def __init__(self, cache=None):
+        use_cache = memo.enabled() if cache is None else cache
+        self.interner = StructuralInterner()     # structures as numbers, for O(1) equality
+        self.cache = memo.SimplifyCache(self.interner) if use_cache else None
+        self.visits = 0
+        self._bound = ConstIntBoundAnalyzer(self.interner)
         self._modular = ModularSetAnalyzer(self)
         self._rewrite = RewriteSimplifier(self)
         self._canonical = CanonicalSimplifier(self)
@@ -34,10 +47,12 @@ class Analyzer:
         if isinstance(value, E.Range):
             if isinstance(value.extent, E.IntImm) and value.extent.value == 1:
                 return self.bind(var, value.min, allow_override)
+            self._forget_bindings(var)
             self._bound.bind_range(var, value, allow_override)
             return None
         value = op.convert(value)
         value = self._rewrite(self._canonical(value))
+        self._forget_bindings(var)
         self._bound.update(var, self._bound(value), allow_override)
         self._modular.update(var, self._modular(value), allow_override)
         self._rewrite.update(var, value, allow_override)
@@ -46,24 +61,46 @@ class Analyzer:
 
     def update_bound(self, var, bound, allow_override=False):
         """Set `var`'s constant bound directly ((min, max), inclusive)."""
+        self._forget_bindings(var)
         self._bound.update(var, ConstIntBound(*bound), allow_override)
+
+    def _forget_bindings(self, var):
+        # Every stored result that `var` could affect has numbered `var` on the way (it
+        # is in the input, a bound value, or a constraint): a fresh variable affects none.
+        if self.cache is not None and self.interner.numbered(var):
+            self.cache.forget_bindings()
 
     @contextmanager
     def constraint_scope(self, cond):
-        """Within the block, `cond` is known true (TVM's With<ConstraintContext>)."""
-        leaves = [self._bound.enter_constraint(cond), self._rewrite.enter_constraint(cond),
-                  self._canonical.enter_constraint(cond)]
+        """Within the block, `cond` is known true (TVM's With<ConstraintContext>: the bound
+        analyzer takes it in first, then the rewrite simplifier, which simplifies it; as
+        in TVM, the canonical simplifier keeps no constraints of its own)."""
+        cache = self.cache
+        outer = cache.scope if cache is not None else None
+        leaves = []
         try:
+            takers = ((self._bound, self._bound.constraints),
+                      (self._rewrite, self._rewrite.literal_constraints))
+            for stage, (sub, facts) in enumerate(takers):
+                before = len(facts)
+                leaves.append(sub.enter_constraint(cond))
+                if cache is not None and len(facts) != before:
+                    cache.enter(self.interner.key(cond), stage)
             yield
         finally:
             for leave in reversed(leaves):
                 leave()
+            if cache is not None:
+                cache.scope = outer
 
     # -- questions --------------------------------------------------------------------
 
     def simplify(self, expr, steps=2):
         """Canonical simplification, then `steps` alternating rewrite/canonical rounds."""
-        res = self._canonical(op.convert(expr))
+        expr = op.convert(expr)
+        if isinstance(expr, _LEAVES):
+            return expr                 # what the simplifiers would return, unvisited
+        res = self._canonical(expr)
         for i in range(steps):
             if isinstance(res, E.IntImm):
                 return res

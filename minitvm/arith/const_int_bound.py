@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from ..tir import dtype as dt
 from ..tir import expr as E
-from ..tir.analysis import expr_deep_equal
+from ..tir.analysis import StructuralInterner
 
 POS_INF = (1 << 63) - 1
 NEG_INF = -POS_INF
@@ -122,7 +122,8 @@ def _no_zero_divisor(b, expr):
 class ConstIntBoundAnalyzer:
     """Bounds of integer expressions under the variable ranges bound so far."""
 
-    def __init__(self):
+    def __init__(self, interner=None):
+        self.interner = interner or StructuralInterner()    # constraints found by structure
         self.var_map = {}               # Var -> ConstIntBound
         self.constraints = []           # [(expr, ConstIntBound)] from enclosing conditions
         self.constrained = {}           # expr class -> number of constraints on that class
@@ -144,8 +145,10 @@ class ConstIntBoundAnalyzer:
     def __call__(self, expr):
         result = _VISIT.get(type(expr), ConstIntBoundAnalyzer._default)(self, expr)
         if self.constrained.get(type(expr)):
+            key = self.interner.key
+            structure = key(expr)
             for cexpr, cbound in self.constraints:
-                if expr_deep_equal(expr, cexpr):
+                if key(cexpr) == structure:
                     result = intersect(result, cbound)
         return result
 

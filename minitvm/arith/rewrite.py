@@ -41,16 +41,79 @@ def normalize_boolean(e):
     return e
 
 
+class KnownFacts:
+    """Conditions known true, in the order entered; `truth(e)` looks `e` up by structure.
+
+    `e` is known true when it equals a fact, known false when a fact is `not e`; the
+    earliest such fact decides, as a scan of the list in order would.
+    """
+
+    def __init__(self, interner):
+        self.interner = interner
+        self.facts = []
+        self._by_structure = {}     # structure -> [(position, truth)], positions ascending
+
+    def __len__(self):
+        return len(self.facts)
+
+    def append(self, fact):
+        position = len(self.facts)
+        self.facts.append(fact)
+        self._index(fact, (position, True))
+        if isinstance(fact, E.Not):
+            self._index(fact.a, (position, False))
+
+    def _index(self, e, entry):
+        self._by_structure.setdefault(self.interner.key(e), []).append(entry)
+
+    def truncate(self, size):
+        """Forget the facts from position `size` on (the latest ones)."""
+        for fact in self.facts[size:]:
+            self._unindex(fact)
+            if isinstance(fact, E.Not):
+                self._unindex(fact.a)
+        del self.facts[size:]
+
+    def _unindex(self, e):
+        key = self.interner.key(e)
+        entries = self._by_structure[key]
+        entries.pop()
+        if not entries:
+            del self._by_structure[key]
+
+    def truth(self, e):
+        """True or False when a fact decides `e`, else None."""
+        if not self._by_structure:
+            return None
+        entries = self._by_structure.get(self.interner.key(e))
+        return None if entries is None else entries[0][1]
+
+
 class RewriteSimplifier(Mutator):
     """Simplifies expressions by rules; `analyzer` supplies bounds and modular sets."""
 
     def __init__(self, analyzer):
         self.analyzer = analyzer
         self.var_map = {}                 # Var -> expression it stands for
-        self.literal_constraints = []     # conditions known true here
+        self.literal_constraints = KnownFacts(analyzer.interner)   # conditions true here
         self.recur_depth = 0
 
     # -- entry points -----------------------------------------------------------------
+
+    def visit(self, e):
+        """Mutator.visit, through the analyzer's cache (memo.py) when it has one."""
+        analyzer = self.analyzer
+        analyzer.visits += 1
+        cache = analyzer.cache
+        if cache is None or not isinstance(e, E.PrimExpr):
+            return Mutator.visit(self, e)
+        key = cache.key(type(self), e, self.recur_depth)
+        hit = cache.get(key, e)
+        if hit is not None:
+            return hit
+        result = Mutator.visit(self, e)
+        cache.put(key, e, result)
+        return result
 
     def __call__(self, expr):
         """Two rounds at most, stopping when nothing changes (RewriteSimplifier::operator())."""
@@ -72,20 +135,17 @@ class RewriteSimplifier(Mutator):
     def enter_constraint(self, cond):
         """Remember `cond` (and its negation's negation) as literally true; returns `leave`."""
         from .const_int_bound import extract_constraints
-        size = len(self.literal_constraints)
+        known = self.literal_constraints
+        size = len(known)
         simplified = self(cond)
         for part in extract_constraints(simplified):
             if isinstance(part, E.And) or has_side_effect(part):
                 continue
-            self.literal_constraints.append(part)
+            known.append(part)
             negation = (normalize_boolean(E.Not(part)) if dt.is_bool(part.dtype)
                         else op.equal(part, op.const(0, part.dtype)))
-            self.literal_constraints.append(E.Not(negation))
-        added = len(self.literal_constraints) - size
-
-        def leave():
-            del self.literal_constraints[size:size + added]
-        return leave
+            known.append(E.Not(negation))
+        return lambda: known.truncate(size)
 
     def recursive_rewrite(self, e):
         if self.recur_depth >= MAX_RECURSIVE_DEPTH:
@@ -132,15 +192,8 @@ class RewriteSimplifier(Mutator):
 
     def match_literal(self, e):
         """True/False when `e` (or its negation) is a known constraint, else None."""
-        if not self.literal_constraints:
-            return None
-        negation = E.Not(e)
-        for known in self.literal_constraints:
-            if expr_deep_equal(known, e):
-                return op.const(True)
-            if expr_deep_equal(known, negation):
-                return op.const(False)
-        return None
+        truth = self.literal_constraints.truth(e)
+        return None if truth is None else op.const(truth)
 
     def apply_rules(self, e, table):
         """The first rule of `table` that rewrites `e`, or `e` itself."""

@@ -22,7 +22,8 @@ from ..te.tensor import ComputeOp, Operation, Tensor
 from ..tir import op as _op
 from ..tir.expr import IntImm, IterVar, IterVarType, ProducerLoad, Range, Reduce, Var
 from ..tir.functor import substitute
-from .dataflow import replace_data_flow, replace_inputs
+from .dataflow import (record_replacement, replace_data_flow, replace_inputs, replace_op,
+                       stage_of)
 from .errors import ScheduleError, schedule_error
 from .loop_nest import make_bound_check
 from .message_passing import pass_down_domain, pass_down_index, pass_up_index
@@ -31,7 +32,7 @@ from .stage import Stage
 
 def cache_read(sch, tensor, scope, readers):
     """The new cache tensor `<tensor>.<scope>`, which `readers` read instead of `tensor`."""
-    stage = _stage_of(sch, "cache_read", tensor)
+    stage = stage_of(sch, "cache_read", tensor)
     stage.check_scope("cache_read", scope)
     reader_stages = [_reader_stage(sch, stage, r) for r in _as_list(readers)]
     source = stage.op.output(tensor.value_index)
@@ -44,28 +45,11 @@ def cache_read(sch, tensor, scope, readers):
         if new_op is reader.op:
             raise schedule_error("cache_read", stage, f"stage '{reader.op.name}' does not "
                                  f"read tensor '{tensor.op.name}'")
-        _record(vmap, rvmap, reader.op, new_op)
+        record_replacement(vmap, rvmap, reader.op, new_op)
         reader.op = new_op
     replace_data_flow(sch.stages, vmap, rvmap)
     _insert_stage(sch, cache.op, sch.stages.index(stage) + 1, scope)
     return cache
-
-
-def _record(vmap, rvmap, old_op, new_op):
-    """Map each output of `old_op` to `new_op`'s, both ways."""
-    for old, new in zip(old_op.outputs, new_op.outputs):
-        vmap[old] = new
-        rvmap[new] = old
-
-
-def _stage_of(sch, primitive, tensor):
-    if not isinstance(tensor, Tensor):
-        raise ScheduleError(f"{primitive}: expected a te.Tensor to cache, got {tensor!r}")
-    stage = sch.stage_map.get(tensor.op)
-    if stage is None:
-        raise ScheduleError(f"{primitive}: tensor '{tensor.op.name}' is not computed by "
-                            "this schedule")
-    return stage
 
 
 def _as_list(readers):
@@ -111,9 +95,9 @@ def cache_write(sch, tensor, scope):
     if not tensors:
         raise ScheduleError("cache_write: give a tensor or a list of the outputs of one "
                             "compute")
-    stage = _stage_of(sch, "cache_write", tensors[0])
+    stage = stage_of(sch, "cache_write", tensors[0])
     for t in tensors[1:]:
-        if _stage_of(sch, "cache_write", t) is not stage:
+        if stage_of(sch, "cache_write", t) is not stage:
             raise schedule_error("cache_write", stage, f"tensor '{t.op.name}' is not an "
                                  "output of this stage; all tensors must come from one "
                                  "compute")
@@ -125,7 +109,7 @@ def cache_write(sch, tensor, scope):
         raise schedule_error("cache_write", stage, f"give all {op.num_outputs} outputs of "
                              f"the stage, got {len(tensors)}")
     cache_op, new_op = _relayout(stage, scope)
-    _replace_original(sch, stage, new_op)
+    replace_op(sch, stage, new_op)
     _insert_stage(sch, cache_op, sch.stages.index(stage), scope)
     return list(cache_op.outputs) if isinstance(tensor, (list, tuple)) \
         else cache_op.output(0)
@@ -178,16 +162,3 @@ def _inject_predicates(predicates, body):
             condition = _op.logical_and(condition, p)
         return replace(body, condition=condition)
     return _op.if_then_else(_op.all(*predicates), body, _op.const(0, body.dtype))
-
-
-def _replace_original(sch, stage, new_op):
-    """Everything reading the stage now reads `new_op`, which gets a fresh schedule."""
-    vmap, rvmap = {}, {}
-    _record(vmap, rvmap, stage.op, new_op)
-    replace_data_flow(sch.stages, vmap, rvmap)
-    stage.op = new_op
-    stage.all_iter_vars = list(new_op.root_iter_vars)
-    stage.leaf_iter_vars = list(new_op.root_iter_vars)
-    stage.relations = []
-    stage.iter_var_attrs = {}
-

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List
 
-from ..tir.expr import IterVar
+from ..tir.expr import IterVar, Reduce
 from ..tir.stmt import IfThenElse, ProducerStore, seq
 from .loop_nest import likely, make_bound_check, make_if_nest, make_loop_nest, merge_nest
 from .message_passing import is_const, pass_down_bitmask_or
@@ -44,7 +44,7 @@ def compute_loop_nest(stage, ranges):
     main = make_loop_nest(stage, ranges, 0, False, (), values)
     preds = [likely(p) for p in make_bound_check(stage, ranges, values, False, ())]
     nest = ComputeLoopNest(main, values, preds, len(stage.leaf_iter_vars))
-    if not op.reduce_axis:
+    if not is_reduction(op):
         return nest
     flags = {iv: _REDUCE for iv in op.reduce_axis}
     flags.update({iv: _DATA for iv in op.axis})
@@ -60,6 +60,12 @@ def compute_loop_nest(stage, ranges):
     return nest
 
 
+def is_reduction(op):
+    """A reduction body, even over no axis (rfactor of a reduction's only loop leaves
+    one): it is initialized and then updated, as TVM does."""
+    return isinstance(op.body[0], Reduce)
+
+
 def make_compute_stmt(stage, ranges):
     """The statement computing `stage` over its inferred ranges (every output of a
     multi-output compute, in order, in the same loop nest)."""
@@ -67,7 +73,7 @@ def make_compute_stmt(stage, ranges):
     n = compute_loop_nest(stage, ranges)
     args = tuple(iv.var for iv in op.axis)
     main = n.main_nest + [make_if_nest(n.main_predicates)]
-    if not op.reduce_axis:
+    if not is_reduction(op):
         provide = seq(*[ProducerStore(t, body, args) for t, body in zip(op.outputs, op.body)])
         return substitute_iter_vars(merge_nest(main, provide), n.main_values)
     init, update = make_reduction(op, args)

@@ -194,16 +194,29 @@ def pass_up_bound_check(stage, ranges, ana):
     return state
 
 
+def pass_up_bitmask_or(stage, state):
+    """Propagate flags ({IterVar: int}) from loops to the axes they were made from."""
+    for rel in reversed(stage.relations):
+        if isinstance(rel, Split):
+            state[rel.parent] = state.get(rel.parent, 0) | state.get(rel.outer, 0) \
+                | state.get(rel.inner, 0)
+        elif isinstance(rel, Fuse):
+            for iv in (rel.outer, rel.inner):
+                state[iv] = state.get(iv, 0) | state.get(rel.fused, 0)
+        elif isinstance(rel, Rebase):
+            state[rel.parent] = state.get(rel.parent, 0) | state.get(rel.rebased, 0)
+
+
 def pass_down_bitmask_or(stage, state):
     """Propagate flags ({IterVar: int}) from the root axes to the loops made from them."""
     for rel in stage.relations:
         if isinstance(rel, Split):
             for iv in (rel.outer, rel.inner):
-                state[iv] = state.get(iv, 0) | state[rel.parent]
+                state[iv] = state.get(iv, 0) | state.get(rel.parent, 0)
         elif isinstance(rel, Fuse):
             state[rel.fused] = state.get(rel.outer, 0) | state.get(rel.inner, 0) \
                 | state.get(rel.fused, 0)
         elif isinstance(rel, Singleton):
             state[rel.iter] = 0
         else:
-            state[rel.rebased] = state.get(rel.rebased, 0) | state[rel.parent]
+            state[rel.rebased] = state.get(rel.rebased, 0) | state.get(rel.parent, 0)

@@ -47,6 +47,13 @@ class Schedule:
         from .cache import cache_write
         return cache_write(self, tensor, scope)
 
+    def rfactor(self, tensor, axis, factor_axis=0):
+        """Factor reduction loop `axis` of `tensor`'s stage out into a new stage
+        `<name>.rf` where it is a data-parallel axis (at position `factor_axis`); the
+        stage then reduces over it. Returns the factored tensor (a list for several)."""
+        from .rfactor import rfactor
+        return rfactor(self, tensor, axis, factor_axis)
+
     def normalize(self):
         """A normalized copy, ready for bound inference (see `normalize`)."""
         from .normalize import normalize

@@ -54,7 +54,10 @@ _BUFFER_FIELDS = ("dtype", "shape", "strides", "elem_offset", "data_alignment", 
 
 def _kind(obj):
     """The IR class an object counts as (`a == b` builds an EqualOp, which is an EQ)."""
-    cls = type(obj)
+    return _kind_of_class(type(obj))
+
+
+def _kind_of_class(cls):
     return cls.__mro__[1] if cls.__name__ in ("EqualOp", "NotEqualOp") else cls
 
 
@@ -140,23 +143,50 @@ class StructuralInterner:
 
     def __init__(self):
         self._ids = {}          # structure tuple -> int
-        self._memo = {}         # id(node) -> (node, int); the node is kept alive
+        self._numbers = {}      # id(node) -> int
+        self._alive = []        # the nodes numbered, kept alive so their ids stay theirs
 
     def key(self, node):
-        hit = self._memo.get(id(node))
-        if hit is not None:
-            return hit[1]
-        shape = self._shape(node)
-        number = self._ids.setdefault(shape, len(self._ids))
-        self._memo[id(node)] = (node, number)
+        number = self._numbers.get(id(node))
+        if number is None:
+            shape = _shape(node, self.key)
+            number = self._ids.setdefault(shape, len(self._ids))
+            self._numbers[id(node)] = number
+            self._alive.append(node)
         return number
 
-    def _shape(self, node):
-        return _shape(node, self.key)
+    def numbered(self, node):
+        """Whether `node` has a key already."""
+        return id(node) in self._numbers
+
+
+# Per node class: (name, data fields, identity fields, IR fields), or None for the
+# objects `_shape` handles case by case.
+_SPECS = {}
+
+
+def _spec(cls):
+    spec = _SPECS.get(cls, False)
+    if spec is False:
+        spec = None
+        if issubclass(cls, (E.PrimExpr, S.Stmt)) and not issubclass(cls, E.Var):
+            kind = _kind_of_class(cls)
+            spec = (kind.__name__, _fields(kind, _DATA_FIELDS),
+                    _fields(kind, _IDENTITY_FIELDS), _fields(kind, _IR_FIELDS))
+        _SPECS[cls] = spec
+    return spec
 
 
 def _shape(node, key):
     """A node's structure as a tuple, its children given by `key`."""
+    spec = _spec(type(node))
+    if spec is not None:
+        name, data, identity, children = spec
+        parts = [name]
+        parts.extend(getattr(node, f) for f in data)
+        parts.extend(id(getattr(node, f)) for f in identity)
+        parts.extend(key(getattr(node, f)) for f in children)
+        return tuple(parts)
     if isinstance(node, tuple):
         return ("tuple",) + tuple(key(n) for n in node)
     if node is None or isinstance(node, (str, int, float)):
@@ -165,12 +195,7 @@ def _shape(node, key):
         return ("var", id(node))
     if isinstance(node, Buffer):
         return ("buffer", key(node.data)) + tuple(key(getattr(node, f)) for f in _BUFFER_FIELDS)
-    cls = _kind(node)
-    if not isinstance(node, (E.PrimExpr, S.Stmt)):
-        return ("object", id(node))
-    return ((cls.__name__,) + tuple(getattr(node, f) for f in _fields(cls, _DATA_FIELDS))
-            + tuple(id(getattr(node, f)) for f in _fields(cls, _IDENTITY_FIELDS))
-            + tuple(key(getattr(node, f)) for f in _fields(cls, _IR_FIELDS)))
+    return ("object", id(node))
 
 
 def structural_key(node):

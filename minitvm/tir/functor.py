@@ -103,15 +103,18 @@ class Mutator(_Dispatch):
         return replace(node, **changes)
 
 
+class _PostOrder(Visitor):
+    def __init__(self, callback):
+        self.callback = callback
+
+    def generic_visit(self, node):
+        Visitor.generic_visit(self, node)
+        self.callback(node)
+
+
 def post_order_visit(node, callback):
     """Call `callback` on every IR node below and including `node`, children first."""
-
-    class _Walker(Visitor):
-        def generic_visit(self, n):
-            Visitor.generic_visit(self, n)
-            callback(n)
-
-    _Walker().visit(node)
+    _PostOrder(callback).visit(node)
 
 
 class _Substitute(Mutator):

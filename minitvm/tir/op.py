@@ -177,6 +177,30 @@ def floormod(a, b):
     return FloorMod(a, b)
 
 
+def truncdiv(a, b):
+    """Integer division rounding toward zero (C's `/`; TVM's `tir.truncdiv`)."""
+    a, b = _operands(a, b)
+    _check_divisor(b)
+    va, vb = _value(a), _value(b)
+    if va is not None and vb is not None:
+        return _fold(a.dtype, abs(va) // abs(vb) * (1 if (va < 0) == (vb < 0) else -1))
+    if vb == 1:
+        return a
+    from .expr import Div
+    return Div(a, b)
+
+
+def truncmod(a, b):
+    """The remainder of `truncdiv` (the sign of `a`; TVM's `tir.truncmod`)."""
+    a, b = _operands(a, b)
+    _check_divisor(b)
+    va, vb = _value(a), _value(b)
+    if va is not None and vb is not None:
+        return _fold(a.dtype, va - vb * _value(truncdiv(a, b)))
+    from .expr import Mod
+    return Mod(a, b)
+
+
 def truediv(a, b):
     a, b = _operands(a, b)
     if not dt.is_float(a.dtype):

@@ -1,13 +1,16 @@
-"""Operator library (TVM's `tvm.topi`): `nn` (pad) and `testing` (numpy references).
-
-`nn` is imported eagerly; `testing` on first use, so that using `topi.nn` does not
-depend on it.
-"""
+"""Operator library (TVM's `tvm.topi`): elementwise and broadcast operators at the top
+(`topi.add`, `topi.cast`, `topi.exp`, ...), neural-network operators in `nn`, their
+default CPU schedules in `generic`, helpers in `utils`, op kinds in `tag`, and numpy
+references in `testing` (imported on first use, so operators do not depend on it)."""
 import importlib
 
-from . import nn, tag
-
-__all__ = ["nn", "tag", "testing"]
+from . import generic, nn, tag, utils
+from .broadcast import (add, bitwise_and, bitwise_or, bitwise_xor, divide, equal,
+                        floor_divide, floor_mod, greater, greater_equal, left_shift, less,
+                        less_equal, logical_and, logical_or, maximum, minimum, mod, multiply,
+                        not_equal, power, right_shift, subtract)
+from .math import (abs, cast, ceil, clip, erf, exp, floor, log, negative, round, rsqrt,
+                   sigmoid, sqrt, tanh, trunc)
 
 
 def __getattr__(name):

@@ -104,3 +104,47 @@ def test_cache_write_of_some_outputs_of_a_multi_output_compute():
     with pytest.raises(ScheduleError, match=r"cache_write on stage 'B': give all 2 outputs "
                                             r"of the stage, got 1"):
         s.cache_write(B0, "local")
+
+
+def test_rfactor_of_a_data_parallel_axis():
+    A, B, C = matmul()
+    s = schedule(C)
+    with pytest.raises(ScheduleError, match=r"rfactor on stage 'C', axis 'i': only a "
+                                            r"reduction axis can be factored"):
+        s.rfactor(C, C.op.axis[0])
+
+
+def test_rfactor_of_a_stage_without_reduction():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"rfactor on stage 'D', axis 'i': only a "
+                                            r"reduction compute can be factored"):
+        s.rfactor(D, D.op.axis[0])
+
+
+def test_rfactor_of_a_loop_fused_with_a_data_axis():
+    A, B, C = matmul()
+    s = schedule(C)
+    j, k = C.op.axis[1], C.op.reduce_axis[0]
+    fused = s[C].fuse(j, k)
+    with pytest.raises(ScheduleError, match=r"rfactor on stage 'C', axis 'j.k.fused': the "
+                                            r"axis is fused with the data-parallel axis 'j'"):
+        s.rfactor(C, fused)
+
+
+def test_rfactor_of_an_axis_already_split():
+    A, B, C = matmul()
+    s = schedule(C)
+    k = C.op.reduce_axis[0]
+    s[C].split(k, factor=2)
+    with pytest.raises(ScheduleError, match=r"rfactor on stage 'C', axis 'k': the axis was "
+                                            r"already split or fused"):
+        s.rfactor(C, k)
+
+
+def test_rfactor_with_factor_axis_out_of_range():
+    A, B, C = matmul()
+    s = schedule(C)
+    with pytest.raises(ScheduleError, match=r"argument 'factor_axis' to rfactor on stage "
+                                            r"'C': must be an int in \[-3, 2\], got 3"):
+        s.rfactor(C, C.op.reduce_axis[0], factor_axis=3)

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minitvm import te
+from minitvm.tir.expr import IterVarType
 from primitive_programs import (CONV_SETTINGS, SETTINGS, Program, attach_somewhere, data_steps, loop_steps,
                                 random_ints)
 from sched_workloads import Conv, matmul
@@ -106,3 +107,50 @@ def test_conv2d_with_cache_read_and_cache_write(height, width, data):
     attach_somewhere(data, [s[conv_out]], s[conv.res_conv])
     attach_somewhere(data, [s[dd], s[kk]], s[conv_out])
     np.testing.assert_array_equal(prog.run(s), expected)
+
+
+def reduction_loops(stage):
+    return [iv for iv in stage.leaf_iter_vars if iv.iter_type == IterVarType.COMM_REDUCE]
+
+
+def rfactor_somewhere(data, prog, s, tensor):
+    """Maybe split a reduction loop, rfactor one reduction loop to a random position,
+    schedule both stages, and maybe attach the factored one inside the other."""
+    stage = s[tensor]
+    if data.draw(st.booleans()):
+        stage.split(data.draw(st.sampled_from(reduction_loops(stage))),
+                    factor=prog.factor(data, "k"))
+    axis = data.draw(st.sampled_from(reduction_loops(stage)))
+    ndim = len(tensor.shape)
+    factored = s.rfactor(tensor, axis, factor_axis=data.draw(st.integers(-ndim - 1, ndim)))
+    loop_steps(data, prog, s[factored], count=3)
+    loop_steps(data, prog, s[tensor], count=2)
+    attach_somewhere(data, [s[factored]], s[tensor])
+
+
+@SETTINGS
+@given(st.integers(1, 6), st.integers(1, 9), st.data())
+def test_row_reduction_with_rfactor(n, m, data):
+    A = te.placeholder((n, m), "int32", name="A")
+    k = te.reduce_axis((0, m), name="k")
+    B = te.compute((n,), lambda i: te.sum(A[i, k], axis=k), name="B")
+    a = random_ints(n * 10 + m, (n, m))
+    prog = Program([A, B], [a])
+    s = te.create_schedule(B.op)
+    rfactor_somewhere(data, prog, s, B)
+    np.testing.assert_array_equal(prog.run(s), a.sum(axis=1))
+
+
+@SETTINGS
+@given(st.integers(1, 5), st.integers(1, 5), st.integers(1, 7), st.data())
+def test_matmul_with_rfactor(n, m, k, data):
+    A, B, C = matmul(n, m, k, dtype="int32")
+    a, b = random_ints(n, (n, k)), random_ints(m, (k, m))
+    prog = Program([A, B, C], [a, b])
+    s = te.create_schedule(C.op)
+    loop_steps(data, prog, s[C], count=1)
+    if reduction_loops(s[C]) and not any(
+            iv.iter_type == IterVarType.COMM_REDUCE and iv not in C.op.root_iter_vars
+            and iv.var.name.endswith("fused") for iv in s[C].leaf_iter_vars):
+        rfactor_somewhere(data, prog, s, C)
+    np.testing.assert_array_equal(prog.run(s), a @ b)

@@ -23,6 +23,8 @@ def evaluate(e, env):
         return e.value
     if isinstance(e, E.Var):
         return env[e]
+    if isinstance(e, E.BufferLoad):      # env maps the buffer to a 1-d sequence
+        return env[e.buffer][evaluate(e.indices[0], env)]
     if isinstance(e, E.Not):
         return not evaluate(e.a, env)
     if isinstance(e, E.Select):

@@ -81,6 +81,11 @@ class DeviceMemory:
         self._starts: List[int] = []
         self.generation = 0
 
+    @property
+    def page_count(self) -> int:
+        """Pages the page table has grown to (freed pages stay in it, for reuse)."""
+        return self._pages
+
     def alloc(self, nbytes: int) -> DramBuffer:
         if nbytes < 0:
             raise DramError(f"cannot allocate {nbytes} bytes")

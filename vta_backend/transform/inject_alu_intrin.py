@@ -6,8 +6,9 @@ The nest must be loops around one accumulator update `dst[i] = dst[i] op src[j]`
 `res_shr = res_conv >> 8` read and write one SRAM region. The value gives the opcode:
 `+` ADD, `*` MUL, `min` MIN, `max` MAX, `x >> k` SHR k, `x << k` SHR -k, a plain copy SHR 0;
 an integer operand becomes the (signed) immediate. `x - k` is ADD with the immediate -k:
-the simplifier turns the user's `x + -k` into it, and VTA has no subtraction opcode. The store and source indices are affine in the
-loops (`detect_linear_equation`); the innermost loop walks the 16 lanes of one element
+the simplifier turns the user's `x + -k` into it, and VTA has no subtraction opcode. The
+store and source indices are affine in the loops (`detect_linear_equation`); the
+innermost loop walks the 16 lanes of one element
 (coefficient 1, element-aligned offsets), so it is dropped and everything else is divided
 into element units. Adjacent loops that walk memory contiguously for both operands are
 merged (`8 x 7 x 14` elements become one loop of 784), and the result is

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from minitvm.tir import expr as E
 from minitvm.tir import stmt as S
-from minitvm.tir.functor import Visitor
+from minitvm.tir.functor import Visitor, post_order_visit
 from minitvm.transform.pass_infra import FLATTENED, lowering_pass
 
 from ..environment import VTAError, get_env
@@ -71,15 +71,9 @@ def _gemm_scopes(body):
 
 
 def _pushes(stmt):
+    """The `uop_push` calls in `stmt`, in program order."""
     found = []
-
-    class _Pushes(Visitor):
-        def visit_Call(self, e):
-            if e.op == UOP_PUSH:
-                found.append(e)
-            self.generic_visit(e)
-
-    _Pushes().visit(stmt)
+    post_order_visit(stmt, lambda n: found.append(n) if is_call(n, UOP_PUSH) else None)
     return found
 
 
@@ -118,8 +112,8 @@ class _Unfollowed(Exception):
 
 class _MicroOps:
     """The micro-ops a kernel body records, in order: `(dst key, loops, dst form)` for
-    each, where `loops` pairs each enclosing loop with its value. A shape this reading does not follow
-    raises _Unfollowed (the runtime's own checks then remain)."""
+    each, where `loops` pairs each enclosing loop with its value. A shape this reading
+    does not follow raises _Unfollowed (the runtime's own checks then remain)."""
 
     def __init__(self):
         self.forms = {}                 # id(push) -> Linear form of its dst index

@@ -1,4 +1,4 @@
-"""Reference implementations for tests (`tvm.topi.testing`), in plain numpy.
+"""2-D convolution reference (`tvm.topi.testing.conv2d_nchw_python`), in plain numpy.
 
 Independent of minitvm's compiler, so they can check it.
 """
@@ -20,9 +20,9 @@ def _pads(padding, kernel_hw):
     if isinstance(padding, str):
         if padding.upper() == "VALID":
             return 0, 0, 0, 0
-        if padding.upper() == "SAME":
+        if padding.upper() == "SAME":   # kernel - 1 in all, the odd one first (as TVM)
             (kh, kw) = kernel_hw
-            return (kh - 1) // 2, (kw - 1) // 2, kh - 1 - (kh - 1) // 2, kw - 1 - (kw - 1) // 2
+            return kh // 2, kw // 2, (kh - 1) // 2, (kw - 1) // 2
         raise ValueError(f"conv2d_nchw_python: unknown padding {padding!r}")
     if isinstance(padding, (int, np.integer)):
         return (int(padding),) * 4

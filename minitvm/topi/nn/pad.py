@@ -1,9 +1,9 @@
-"""Neural-network operators declared in TE (TVM's `topi.nn`)."""
+"""Constant padding (TVM's `topi.nn.pad`): the input of convolutions and pooling."""
 from __future__ import annotations
 
-from .. import te
-from ..tir import op as _op
-from ..tir.expr import IntImm, PrimExpr
+from ... import te
+from ...tir import op as _op
+from ...tir.expr import IntImm, PrimExpr
 
 
 def pad(data, pad_before, pad_after=None, pad_value=0.0, name="PadInput"):
