@@ -10,7 +10,7 @@ passes of the current `PassContext(config={"tir.add_lower_pass": [(phase, fn), .
 run, in the order given. A pass named in `PassContext(disabled_pass=...)` is skipped.
 
 TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
-TextureFlatten, the TIR-block passes, NarrowDataType(32), InjectDoubleBuffer,
+TextureFlatten, the TIR-block passes, NarrowDataType(32),
 HoistIfThenElse, RenormalizeSplitPattern (nothing they match occurs in TE schedules
 minitvm accepts); VectorizeLoop (vectorized loops stay loops of kind
 "vectorized", which the host build runs whole through numpy); LoopPartition, which
@@ -34,6 +34,7 @@ from .tir.function import IRModule, PrimFunc
 from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op,
                         rewrite_unsafe_select, simplify, storage_flatten, storage_rewrite,
                         unroll_loop)
+from .transform.inject_double_buffer import inject_double_buffer
 from .transform.lower_intrin import lower_intrin
 from .transform.pass_infra import PassContext, pass_name
 
@@ -47,6 +48,7 @@ PIPELINE = [
     (1, "user", USER),
     # phase 2: replicate virtual threads, then plan memory over the result
     (2, "tir.InjectVirtualThread", inject_virtual_thread),
+    (2, "tir.InjectDoubleBuffer", inject_double_buffer),
     (2, "tir.StorageRewrite", storage_rewrite),
     (2, "tir.UnrollLoop", unroll_loop),
     (2, "user", USER),

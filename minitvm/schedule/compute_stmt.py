@@ -43,6 +43,8 @@ def compute_loop_nest(stage, ranges):
     values = {}
     main = make_loop_nest(stage, ranges, 0, False, (), values)
     preds = [likely(p) for p in make_bound_check(stage, ranges, values, False, ())]
+    if stage.store_predicate is not None:       # set_store_predicate: not a likely guard
+        preds.append(stage.store_predicate)
     nest = ComputeLoopNest(main, values, preds, len(stage.leaf_iter_vars))
     if not is_reduction(op):
         return nest

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..te.extern import ExternOp
 from ..te.tensor import PlaceholderOp
-from ..tir.expr import StringImm
+from ..tir.expr import Call, StringImm
 from ..tir.functor import Mutator
 from ..tir.op import const
 from ..tir.stmt import AttrStmt, ProducerRealize, seq
 from .compute_stmt import make_compute_stmt
+from .extern_stmt import extern_realize_bounds, make_extern_stmt
 from .errors import ScheduleError
 from .loop_nest import LOOP_SCOPE, NO_OP
 from .stage import INLINED, SCOPE
@@ -49,16 +51,34 @@ def schedule_ops(sch, ranges):
 
 def make_pipeline(stage, ranges, consumer):
     """Realize the stage's output around its loop nest followed by `consumer`."""
-    if any(attr.tensor_intrin is not None for attr in stage.iter_var_attrs.values()):
+    op = stage.op
+    if isinstance(op, ExternOp):
+        producer = make_extern_stmt(stage)
+    elif any(attr.tensor_intrin is not None for attr in stage.iter_var_attrs.values()):
         producer = make_tensorize(stage, ranges)
     else:
         producer = make_compute_stmt(stage, ranges)
+    if stage.double_buffered:
+        producer = AttrStmt(op, "double_buffer_scope", const(1), producer)
     pipeline = producer if consumer is None or consumer is NO_OP else seq(producer, consumer)
-    op = stage.op
-    bounds = tuple(ranges[iv] for iv in op.axis)
     for tensor in reversed(op.outputs):
+        bounds = extern_realize_bounds(tensor) if isinstance(op, ExternOp) \
+            else tuple(ranges[iv] for iv in op.axis)
         pipeline = ProducerRealize(tensor, bounds, const(True), pipeline, stage.scope)
+        pipeline = _align_dims(stage, tensor, pipeline)
     return AttrStmt(op, "realize_scope", StringImm(stage.scope), pipeline)
+
+
+def _align_dims(stage, tensor, realize):
+    """storage_align: one "buffer_dim_align" attribute per aligned dimension, with
+    tvm_tuple(dimension, factor, offset), as TVM's BuildRealize."""
+    for dim, iv in enumerate(stage.op.axis):
+        attr = stage.iter_var_attrs.get(iv)
+        if attr is not None and attr.dim_align is not None:
+            value = Call("handle", "tir.tvm_tuple", tuple(const(v) for v in
+                                                          (dim, *attr.dim_align)))
+            realize = AttrStmt(tensor, "buffer_dim_align", value, realize)
+    return realize
 
 
 class _InjectAttach(Mutator):
@@ -96,8 +116,11 @@ class _PostProc(Mutator):
         if node.attr_key == LOOP_SCOPE:
             return self.visit(node.body)
         node = self.generic_visit(node)
-        if node.attr_key == "realize_scope" and node.node in self.ops:
+        if node.attr_key in ("realize_scope", "double_buffer_scope") \
+                and node.node in self.ops:
             return replace(node, node=self.ops[node.node])
+        if node.attr_key == "buffer_dim_align" and node.node in self.tensors:
+            return replace(node, node=self.tensors[node.node])
         if node.attr_key == "buffer_bind_scope" and node.node[1] in self.tensors:
             return replace(node, node=(node.node[0], self.tensors[node.node[1]]))
         return node

@@ -36,6 +36,7 @@ class IterVarAttr:
     bind_thread: Optional[IterVar] = None
     pragmas: List[Tuple[str, Any]] = field(default_factory=list)
     tensor_intrin: Optional[TensorIntrin] = None
+    dim_align: Optional[Tuple[int, int]] = None   # storage_align: (factor, offset)
 
     def copy(self):
         return replace(self, pragmas=list(self.pragmas))
@@ -57,6 +58,8 @@ class Stage:
         self.attach_ivar = None
         self.attach_stage = None
         self.scope = ""
+        self.store_predicate = None
+        self.double_buffered = False
 
     def __repr__(self):
         return f"stage({self.op.name})"
@@ -316,3 +319,43 @@ class Stage:
                 raise schedule_error("tensorize", self, f"axis '{axis_name(iv)}' is "
                                      "already tensorized", var)
         self._attr(var).tensor_intrin = tensor_intrin
+
+    # --- storage ---------------------------------------------------------------------
+
+    def set_store_predicate(self, predicate):
+        """Store only where `predicate` (a boolean expression of the stage's axes or
+        threads) holds; the loops still run everywhere."""
+        if not isinstance(predicate, PrimExpr) or predicate.dtype != "bool":
+            raise argument_error("set_store_predicate", self, "predicate",
+                                 "must be a boolean expression", predicate)
+        self.store_predicate = predicate
+
+    def storage_align(self, axis, factor, offset):
+        """Pad dimension `axis` of the stage's buffer: the stride of the dimension
+        outside it becomes `factor * k + offset` (TVM's buffer_dim_align)."""
+        if not isinstance(self.op, ComputeOp):
+            raise schedule_error("storage_align", self, "only a compute has a buffer to "
+                                 "align; an input's buffer is the caller's", axis)
+        if not any(iv is axis for iv in self.op.axis):
+            raise schedule_error("storage_align", self, "the axis must be a dimension of "
+                                 "the stage's output (one of op.axis)", axis)
+        for name, value in (("factor", factor), ("offset", offset)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0 \
+                    or (name == "factor" and value == 0):
+                raise argument_error("storage_align", self, name, "must be a "
+                                     f"{'positive' if name == 'factor' else 'non-negative'} "
+                                     "integer", value)
+        self._attr(axis).dim_align = (factor, offset)
+
+    def double_buffer(self):
+        """Allocate the stage twice inside the loop it is attached at, so that iteration
+        i + 1 is produced while iteration i is consumed (InjectDoubleBuffer)."""
+        if self.is_output:
+            raise schedule_error("double_buffer", self, "an output of the schedule cannot "
+                                 "be double buffered")
+        self.double_buffered = True
+
+    def env_threads(self, threads):
+        """Launch `threads` around a composite op (TVM: only a scan)."""
+        raise schedule_error("env_threads", self, "only a scan (te.scan) can launch "
+                             "environment threads, and minitvm has no scan yet")

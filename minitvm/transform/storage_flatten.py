@@ -12,6 +12,9 @@ TVM's `tir.transform.StorageFlatten(64)` for the legacy TE path (with the part o
   stage's data var;
 * accesses to a parameter into accesses to the parameter buffer's flattened copy (same data
   var, shape `(prod(shape),)`); `PrimFunc.buffer_map` keeps the N-d parameter buffers;
+* `AttrStmt(t, "buffer_dim_align", tvm_tuple(dim, factor, offset))` (storage_align)
+  into padded strides of `t`'s buffer, and `AttrStmt(op, "double_buffer_scope", 1)`
+  into the same attribute on the buffer's data var, for InjectDoubleBuffer;
 * `AttrStmt((buffer, target), "buffer_bind_scope", tvm_tuple(min0, ext0, ...))` (from
   tensorize) into nothing: the intrinsic's buffer becomes a view of the target region, its
   data/elem_offset/shape variables are replaced by the target's (so `tvm_access_ptr` calls
@@ -26,14 +29,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Tuple
 
+from ..arith import Analyzer
 from ..tir import dtype as dt
 from ..tir import expr as E
+from ..tir import op as _op
 from ..tir import stmt as S
 from ..tir.buffer import Buffer
 from ..tir.functor import Mutator
 from .buffer_bind import BindError, bind_buffer
-from .ir_utils import (const_product, elem_offset, flattened, is_const, true_const,
-                       zero)
+from .ir_utils import (const_int, const_product, elem_offset, flattened, is_const,
+                       true_const, zero)
 from .memory_info import get_memory_info, storage_scope_tag
 from .pass_infra import lowering_pass
 
@@ -76,6 +81,23 @@ def _name_of_tensor(tensor):
     return name
 
 
+def _aligned_strides(shape, aligns):
+    """TVM's strides for storage_align'ed dimensions ({dim: (factor, offset)}): walking
+    from the innermost dimension, an aligned one's stride is rounded up to the next
+    `factor * k + offset`; () (row-major) when nothing is aligned."""
+    if not aligns:
+        return ()
+    strides, stride = [], E.IntImm(shape[0].dtype, 1)
+    for dim in range(len(shape) - 1, -1, -1):
+        if dim in aligns:
+            factor, offset = (E.IntImm(stride.dtype, v) for v in aligns[dim])
+            stride = Analyzer().simplify(
+                stride + _op.floormod(factor + offset - _op.floormod(stride, factor), factor))
+        strides.append(stride)
+        stride = stride * shape[dim]
+    return tuple(reversed(strides))
+
+
 def _temp_alignment(dtype, const_size):
     """TVM's GetTempAllocaAlignment: 64 bytes, halved while larger than the array."""
     align = 64
@@ -91,7 +113,9 @@ class _Flattener(Mutator):
         self.entries = {}            # Buffer or te.Tensor -> _Entry
         self.views = {}              # intrinsic Buffer -> _View
         self.scopes = {}             # te.Tensor -> scope from a realize_scope attr
+        self.dim_align = {}          # te.Tensor -> {dimension: (factor, offset)}
         self.var_remap = {}
+        self.allocated = set()       # data vars of Allocate statements already in the IR
         for param_buffer in buffer_map.values():
             self.entries[param_buffer] = self._external(param_buffer)
         for tensor, buffer in binds.items():
@@ -110,8 +134,14 @@ class _Flattener(Mutator):
             return self.visit(node.body)
         if node.attr_key == "buffer_bind_scope":
             return self._bind(node)
-        if node.attr_key == "buffer_dim_align":
-            raise FlattenError(f"storage_align on {_describe(node.node)} is not supported")
+        if node.attr_key == "buffer_dim_align":       # storage_align of a dimension
+            dim, factor, offset = (const_int(a) for a in node.value.args)
+            self.dim_align.setdefault(node.node, {})[dim] = (factor, offset)
+            return self.visit(node.body)
+        if node.attr_key == "double_buffer_scope":    # node: the op; now its data var
+            tensor = node.node.output(0) if hasattr(node.node, "output") else node.node
+            data = self._entry(tensor, "double_buffer").buffer.data
+            return S.AttrStmt(data, node.attr_key, node.value, self.visit(node.body))
         return self.generic_visit(node)
 
     def visit_ProducerRealize(self, node):
@@ -135,11 +165,12 @@ class _Flattener(Mutator):
             raise FlattenError(f"{name} is realized twice")
         mins = tuple(self.visit(b.min) for b in bounds)
         shape = tuple(self.visit(b.extent) for b in bounds)
-        size = const_product(shape)
-        align = self._alignment(name, data, dtype, size)
+        strides = _aligned_strides(shape, self.dim_align.get(key, {}))
+        buffer = Buffer(data=data, dtype=dtype, shape=shape, strides=strides,
+                        elem_offset=zero(), name=name, data_alignment=0)
+        size = const_product(flattened(buffer).shape)
+        buffer = replace(buffer, data_alignment=self._alignment(name, data, dtype, size))
         backing = "int8" if dtype == "bool" else dtype
-        buffer = Buffer(data=data, dtype=dtype, shape=shape, strides=(), elem_offset=zero(),
-                        name=name, data_alignment=align)
         flat = replace(flattened(buffer), dtype=backing)
         entry = self.entries[key] = _Entry(buffer, flat, mins)
         new_body = self.visit(body)
@@ -161,8 +192,16 @@ class _Flattener(Mutator):
 
     # --- accesses --------------------------------------------------------------------
 
+    def visit_Allocate(self, node):
+        # memory the IR allocates itself (ir_builder bodies of extern ops and intrinsics):
+        # any buffer over it is accessed row-major over its own shape
+        self.allocated.add(node.buffer_var)
+        return self.generic_visit(node)
+
     def _entry(self, key, what):
         entry = self.entries.get(key)
+        if entry is None and isinstance(key, Buffer) and key.data in self.allocated:
+            entry = self.entries[key] = self._external(key)
         if entry is None:
             raise FlattenError(
                 f"{what} of {_describe(key)}: it is neither realized here nor a parameter "

@@ -148,3 +148,51 @@ def test_rfactor_with_factor_axis_out_of_range():
     with pytest.raises(ScheduleError, match=r"argument 'factor_axis' to rfactor on stage "
                                             r"'C': must be an int in \[-3, 2\], got 3"):
         s.rfactor(C, C.op.reduce_axis[0], factor_axis=3)
+
+
+def test_set_store_predicate_not_boolean():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"argument 'predicate' to set_store_predicate on "
+                                            r"stage 'D': must be a boolean expression"):
+        s[D].set_store_predicate(D.op.axis[0].var + 1)
+
+
+def test_storage_align_of_a_placeholder():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"storage_align on stage 'A', axis 'i': only a "
+                                            r"compute has a buffer to align"):
+        s[A].storage_align(B.op.axis[0], 8, 0)
+
+
+def test_storage_align_of_a_split_axis():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    outer, inner = s[C].split(C.op.axis[1], factor=2)
+    with pytest.raises(ScheduleError, match=r"storage_align on stage 'C', axis 'j.inner': the "
+                                            r"axis must be a dimension of the stage's output"):
+        s[C].storage_align(inner, 8, 0)
+
+
+def test_storage_align_with_a_zero_factor():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"argument 'factor' to storage_align on stage "
+                                            r"'C': must be a positive integer, got 0"):
+        s[C].storage_align(C.op.axis[0], 0, 1)
+
+
+def test_double_buffer_of_an_output():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"double_buffer on stage 'D': an output of the "
+                                            r"schedule cannot be double buffered"):
+        s[D].double_buffer()
+
+
+def test_env_threads_of_a_compute():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"env_threads on stage 'D': only a scan"):
+        s[D].env_threads([te.thread_axis("cthread")])

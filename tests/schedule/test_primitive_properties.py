@@ -154,3 +154,32 @@ def test_matmul_with_rfactor(n, m, k, data):
             and iv.var.name.endswith("fused") for iv in s[C].leaf_iter_vars):
         rfactor_somewhere(data, prog, s, C)
     np.testing.assert_array_equal(prog.run(s), a @ b)
+
+
+@SETTINGS
+@given(st.integers(2, 5), st.integers(1, 5), st.integers(2, 9), st.data())
+def test_matmul_with_storage_primitives(n, m, k, data):
+    """Both inputs cached and attached at the outer reduction loop, each maybe double
+    buffered and with a dimension aligned; the output maybe stored on its first rows
+    only."""
+    A, B, C = matmul(n, m, k, dtype="int32")
+    a, b = random_ints(n, (n, k)), random_ints(m, (k, m))
+    prog = Program([A, B, C], [a, b])
+    s = te.create_schedule(C.op)
+    caches = [s.cache_read(A, "local", [C]), s.cache_read(B, "shared", [C])]
+    data_steps(data, prog, s[C])
+    ko, ki = s[C].split(C.op.reduce_axis[0], factor=data.draw(st.integers(1, k)))
+    for t in caches:
+        if data.draw(st.booleans()):
+            factor = data.draw(st.integers(1, 8))
+            s[t].storage_align(data.draw(st.sampled_from(t.op.axis)), factor,
+                               data.draw(st.integers(0, factor - 1)))
+        s[t].compute_at(s[C], ko)
+        if data.draw(st.booleans()):
+            s[t].double_buffer()
+    expected = a @ b
+    rows = data.draw(st.integers(0, n))
+    if rows < n:
+        s[C].set_store_predicate(C.op.axis[0].var < rows)
+        expected[rows:] = 0
+    np.testing.assert_array_equal(prog.run(s), expected)
