@@ -11,7 +11,7 @@ _SUBMODULES = ("arith", "autotvm", "contrib", "driver", "error", "nd", "rpc", "r
                "target", "te", "testing", "tir", "topi", "transform")
 _SUBMODULES += ("ir",)
 _FROM_DRIVER = ("lower", "build")
-_FROM_RUNTIME = ("cpu", "ext_dev", "device")
+_FROM_RUNTIME = ("cpu", "ext_dev", "device", "register_func", "get_global_func")
 
 
 def __getattr__(name):

@@ -111,6 +111,7 @@ class Context:
     def extern(self, name):
         if name not in self.externs:
             raise self.error(f"the function calls {name!r}, which the host CPU cannot run "
-                             f"(no extern function of that name was given to build_host)")
+                             f"(no extern function of that name was given to build_host or registered "
+                             f"with tvm.register_func)")
         self.used_externs.add(name)
         return f"_extern[{name!r}]"

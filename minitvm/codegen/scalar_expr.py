@@ -15,6 +15,7 @@ from ..tir.functor import Visitor
 from .access import flat_index
 from .context import np_dtype
 from .intrinsics import call_text, host_math
+from ..runtime.packed_func import get_global_func
 
 
 def wrap_text(text, dtype):
@@ -149,12 +150,18 @@ class ScalarEmitter(Visitor):
         return self._extern_call(e), True
 
     def _extern_call(self, e):
+        packed = PACKED_CALLS.get(e.op)
+        if packed is not None:
+            return packed(self, e)
         math = host_math(e)
         if math is not None and not self.ctx.provides(e):
             function, operands = math
             return call_text(e, function, [self.exact(a) for a in operands])
         if e.op in ("tir.call_extern", "tir.call_pure_extern"):
-            func, args = self.ctx.extern(e.args[0].value), e.args[1:]
+            name = e.args[0].value
+            if not self.ctx.provides(e) and get_global_func(name, allow_missing=True):
+                return _call_packed(self, e)   # a C name the user registered in Python
+            func, args = self.ctx.extern(name), e.args[1:]
         else:
             func, args = self.ctx.extern(e.op), e.args
         return f"{func}({', '.join(self.exact(a) for a in args)})"
@@ -177,6 +184,40 @@ class ScalarEmitter(Visitor):
         if mem.size is not None and bounds is not None and 0 <= bounds[0] <= bounds[1] < mem.size:
             return text
         return f"_ix({mem.name}, {text}, {buffer.name!r})"
+
+
+def _call_packed(emitter, e):
+    args = ", ".join(emitter.exact(a) for a in e.args[1:])
+    return f"_call_packed({e.args[0].value!r}{', ' if args else ''}{args})"
+
+
+def _stack_make_array(emitter, e):
+    data, shape, strides, _ndim, _dtype, offset = e.args
+    if not (isinstance(strides, E.IntImm) and strides.value == 0):
+        raise emitter.ctx.error("a strided buffer cannot be passed to a packed function; "
+                                "pass a compact one")
+    return (f"_nd_view({emitter.ctx.use(data)}, {emitter.exact(shape)}, "
+            f"{emitter.exact(offset)})")
+
+
+def _access_ptr(emitter, e):
+    _annotation, data, offset, extent, _mask = e.args
+    return (f"_ptr_view({emitter.ctx.use(data)}, {emitter.exact(offset)}, "
+            f"{emitter.exact(extent)})")
+
+
+def _stack_make_shape(emitter, e):
+    dims = [emitter.exact(a) for a in e.args]
+    return f"({dims[0]},)" if len(dims) == 1 else f"({', '.join(dims)})"
+
+
+# Builtins of packed-function calls (minitvm.tir.packed): the callee gets NDArray views;
+# a registered function called as an extern C function gets flat numpy views for the
+# pointers (tvm_access_ptr) it is passed.
+PACKED_CALLS = {"tir.tvm_call_packed": _call_packed,
+                "tir.tvm_stack_make_array": _stack_make_array,
+                "tir.tvm_stack_make_shape": _stack_make_shape,
+                "tir.tvm_access_ptr": _access_ptr}
 
 
 def symbol_of(node, table):

@@ -8,6 +8,8 @@ simulator backend) and "rpc" (the in-process session). Everything else, e.g.
 from .device import Device, cpu, device, ext_dev
 from .module import Module, load_module, register_loader
 from .ndarray import NDArray, register_allocator
+from .packed_func import (PackedFuncError, convert, get_global_func, list_global_func_names,
+                          register_func)
 from .signature import ArgumentError
 
 _ENABLED = frozenset({"llvm", "cpu", "c", "ext_dev", "vta", "rpc"})
@@ -18,5 +20,6 @@ def enabled(target):
     return str(target).split()[0] in _ENABLED
 
 
-__all__ = ["ArgumentError", "Device", "Module", "NDArray", "cpu", "device", "enabled",
+__all__ = ["ArgumentError", "Device", "Module", "NDArray", "PackedFuncError", "convert",
+           "get_global_func", "list_global_func_names", "register_func", "cpu", "device", "enabled",
            "ext_dev", "load_module", "register_allocator", "register_loader"]

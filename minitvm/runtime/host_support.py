@@ -115,6 +115,30 @@ def _vtdiv(a, b):
     return np.where((q * b != a) & ((a < 0) != (b < 0)), q + 1, q)
 
 
+def _nd_view(array, shape, offset):
+    """An NDArray sharing the `shape`d elements of the flat `array` from `offset` (the
+    DLTensor a packed function receives)."""
+    from .ndarray import NDArray
+    size = math.prod(shape)
+    if offset < 0 or offset + size > array.shape[0]:
+        raise _out_of_range("packed array", offset, offset + size - 1, array.shape[0])
+    return NDArray(array[offset:offset + size].reshape(shape))
+
+
+def _ptr_view(array, offset, extent):
+    """What a pointer argument (tvm_access_ptr) gives a function registered in Python: a
+    writable flat view of the memory from `offset`, `extent` elements long or up to the
+    end of the array (TVM's extents may overshoot: stride times rows)."""
+    if not 0 <= offset <= array.shape[0]:
+        raise _out_of_range("access_ptr", offset, offset, array.shape[0])
+    return array[offset:offset + extent]
+
+
+def _call_packed(name, *args):
+    from .packed_func import call_packed
+    return call_packed(name, *args)
+
+
 def namespace(externs=None):
     """Globals for exec'ing generated source."""
     names = {k: v for k, v in globals().items() if k.startswith("_") and callable(v)

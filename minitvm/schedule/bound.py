@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..arith import Analyzer
 from ..arith.int_set import IntSet, eval_set, union
-from ..te.tensor import PlaceholderOp
+from ..te.extern import ExternOp
 from ..tir import op as _op
 from ..tir.expr import IntImm, ProducerLoad, Range, Var
 from ..tir.functor import post_order_visit
@@ -87,7 +87,9 @@ def _need_relax(iv, found_attach, context, rank):
 
 def _infer_root_bound(stage, context, ranges):
     op = stage.op
-    if stage.is_output or isinstance(op, PlaceholderOp):
+    if not op.root_iter_vars:           # placeholders and extern ops have no loops
+        return
+    if stage.is_output:
         for iv in op.root_iter_vars:
             ranges[iv] = iv.dom
         return
@@ -148,6 +150,8 @@ def _consumer_domain(stage, consumer, context, ranges, rank, attach):
 def region_reads(op, tensor, dom):
     """Per dimension of `tensor`, the IntSets of indices each read of it in `op`'s body
     covers when the variables range over `dom`."""
+    if isinstance(op, ExternOp):        # an extern op reads its inputs whole
+        return [[IntSet.interval(_op.const(0, e.dtype), e - 1)] for e in tensor.shape]
     ana = Analyzer()
     regions = [[] for _ in range(tensor.ndim)]
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..te.extern import ExternOp
 from ..te.tensor import PlaceholderOp
 from ..tir.expr import Call, StringImm
 from ..tir.functor import Mutator
 from ..tir.op import const
 from ..tir.stmt import AttrStmt, ProducerRealize, seq
 from .compute_stmt import make_compute_stmt
+from .extern_stmt import extern_realize_bounds, make_extern_stmt
 from .errors import ScheduleError
 from .loop_nest import LOOP_SCOPE, NO_OP
 from .stage import INLINED, SCOPE
@@ -49,16 +51,19 @@ def schedule_ops(sch, ranges):
 
 def make_pipeline(stage, ranges, consumer):
     """Realize the stage's output around its loop nest followed by `consumer`."""
-    if any(attr.tensor_intrin is not None for attr in stage.iter_var_attrs.values()):
+    op = stage.op
+    if isinstance(op, ExternOp):
+        producer = make_extern_stmt(stage)
+    elif any(attr.tensor_intrin is not None for attr in stage.iter_var_attrs.values()):
         producer = make_tensorize(stage, ranges)
     else:
         producer = make_compute_stmt(stage, ranges)
-    op = stage.op
     if stage.double_buffered:
         producer = AttrStmt(op, "double_buffer_scope", const(1), producer)
     pipeline = producer if consumer is None or consumer is NO_OP else seq(producer, consumer)
-    bounds = tuple(ranges[iv] for iv in op.axis)
     for tensor in reversed(op.outputs):
+        bounds = extern_realize_bounds(tensor) if isinstance(op, ExternOp) \
+            else tuple(ranges[iv] for iv in op.axis)
         pipeline = ProducerRealize(tensor, bounds, const(True), pipeline, stage.scope)
         pipeline = _align_dims(stage, tensor, pipeline)
     return AttrStmt(op, "realize_scope", StringImm(stage.scope), pipeline)

@@ -11,6 +11,7 @@ from ..tir.intrin import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, cos,
                           tan, tanh, trunc)
 from .errors import (ComputeBodyError, ReductionError, ShapeError, TEDTypeError, TEError,
                      TensorIndexError, TensorIntrinError)
+from .extern import ExternOp, extern
 from .operation import compute, placeholder, reduce_axis, thread_axis, var
 from .reduction import comm_reducer, max, max_value, min, min_value, sum  # noqa: A004
 from .tag import TagScope, tag_scope
@@ -24,9 +25,9 @@ def create_schedule(ops):
     return _create(ops)
 
 
-__all__ = ["ComputeBodyError", "ComputeOp", "Operation", "PlaceholderOp", "ReductionError",
-           "ShapeError", "TEDTypeError", "TEError", "Tensor", "TensorIndexError", "TensorIntrin",
-           "TensorIntrinError",
+__all__ = ["ComputeBodyError", "ComputeOp", "ExternOp", "Operation", "PlaceholderOp",
+           "ReductionError", "ShapeError", "TEDTypeError", "TEError", "Tensor",
+           "TensorIndexError", "TensorIntrin", "TensorIntrinError", "extern",
            "TensorSlice", "comm_reducer", "compute", "const", "create_schedule",
            "decl_tensor_intrin", "max", "max_value", "min", "min_value", "placeholder",
            "reduce_axis", "sum", "tag_scope", "TagScope", "thread_axis", "var"]

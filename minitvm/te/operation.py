@@ -24,7 +24,7 @@ def compute_being_declared():
 
 def placeholder(shape, dtype=None, name="placeholder"):
     """An input tensor of `shape` and `dtype` (default float32)."""
-    return PlaceholderOp(name, _shape(shape, name), dt.check(dtype or "float32")).output(0)
+    return PlaceholderOp(name, shape_of(shape, name), dt.check(dtype or "float32")).output(0)
 
 
 def compute(shape, fcompute, name="compute", tag="", attrs=None):
@@ -35,8 +35,8 @@ def compute(shape, fcompute, name="compute", tag="", attrs=None):
     the result is then the list of its tensors. Inside a `te.tag_scope`, the scope's
     tag is the default tag.
     """
-    tag = _scoped_tag(tag, name)
-    shape = _shape(shape, name)
+    tag = scoped_tag(tag, name)
+    shape = shape_of(shape, name)
     dims = len(shape)
     arg_names = _axis_names(fcompute, dims, name)
     axis = [IterVar(Range(IntImm("int32", 0), extent), Var(n), IterVarType.DATA_PAR)
@@ -69,7 +69,8 @@ def _body(expr, name):
     return value
 
 
-def _scoped_tag(tag, name):
+def scoped_tag(tag, name):
+    """The tag of an op declared now: `tag`, or the enclosing te.tag_scope's."""
     scope = TagScope.current()
     if scope is None:
         return tag
@@ -91,7 +92,7 @@ def _mismatch_message(name, err):
             "cast one side with .astype(...) first")
 
 
-def _shape(shape, name):
+def shape_of(shape, name):
     if isinstance(shape, (int, PrimExpr)):
         shape = (shape,)
     result = []

@@ -8,7 +8,7 @@ bound to the regions the loops touch.
 from __future__ import annotations
 
 from ..tir.buffer import decl_buffer
-from ..tir.expr import PrimExpr
+from ..tir.expr import PrimExpr, Var
 from ..tir.stmt import Evaluate, Stmt
 from .errors import TensorIntrinError
 from .tensor import ComputeOp, Operation, PlaceholderOp
@@ -20,8 +20,10 @@ class TensorIntrin:
     (reset the output) and `reduce_update` (accumulate into it); the last two may be None.
     """
 
-    def __init__(self, name, op, inputs, buffers, body, reduce_init, reduce_update):
+    def __init__(self, name, op, inputs, buffers, body, reduce_init, reduce_update,
+                 scalar_params=()):
         self.name = name
+        self.scalar_params = tuple(scalar_params)
         self.op = op
         self.inputs = inputs
         self.buffers = buffers
@@ -33,11 +35,13 @@ class TensorIntrin:
         return f"TensorIntrin({self.name})"
 
 
-def decl_tensor_intrin(op, fcompute, name="tensor_intrin", binds=None,
+def decl_tensor_intrin(op, fcompute, name="tensor_intrin", binds=None, scalar_params=None,
                        default_buffer_params=None):
     """Declare the intrinsic computing `op`.
 
-    `fcompute(ins, outs)` gets one Buffer per input tensor and per output and returns
+    `fcompute(ins, outs)` (with `scalar_params`, a list of Vars `op` uses:
+    `fcompute(ins, outs, scalar_params)`) gets one Buffer per input tensor and per
+    output and returns
     the body statement, or a (body, reset, update) triple; expressions are wrapped in
     Evaluate. `binds` maps tensors of `op` to the buffers to use for them (scope,
     offset_factor...); the others get a fresh buffer named after their op.
@@ -55,7 +59,10 @@ def decl_tensor_intrin(op, fcompute, name="tensor_intrin", binds=None,
     binds = binds or {}
     buffers = [_buffer_for(t, binds, name, default_buffer_params or {})
                for t in inputs + (op.output(0),)]
-    statements = fcompute(buffers[:len(inputs)], buffers[len(inputs):])
+    scalar_params = _scalar_params(scalar_params, name)
+    ins, outs = buffers[:len(inputs)], buffers[len(inputs):]
+    statements = fcompute(ins, outs, list(scalar_params)) if scalar_params \
+        else fcompute(ins, outs)
     if not isinstance(statements, (list, tuple)):
         statements = [statements]
     statements = [Evaluate(s) if isinstance(s, PrimExpr) else s for s in statements]
@@ -64,7 +71,16 @@ def decl_tensor_intrin(op, fcompute, name="tensor_intrin", binds=None,
             raise TensorIntrinError(f"decl_tensor_intrin '{name}': the intrinsic function "
                                     f"returned {s!r}, which is not a statement")
     body, reset, update = (list(statements) + [None, None, None])[:3]
-    return TensorIntrin(name, op, inputs, tuple(buffers), body, reset, update)
+    return TensorIntrin(name, op, inputs, tuple(buffers), body, reset, update, scalar_params)
+
+
+def _scalar_params(params, name):
+    params = tuple(params or ())
+    for p in params:
+        if not isinstance(p, Var):
+            raise TensorIntrinError(f"decl_tensor_intrin '{name}': scalar parameter {p!r} "
+                                    "is not a variable (te.var)")
+    return params
 
 
 def _buffer_for(tensor, binds, name, params):

@@ -15,6 +15,8 @@ from .op import (DTypeMismatchError, all, any, call_extern, call_intrin, cast, c
                  convert, floordiv, floormod, if_then_else, max, min, select, shift_left,
                  shift_right)
 from .op import call_pure_extern
+from .packed import call_packed
+from . import ir_builder
 from .intrin import (CallEffectKind, abs, acos, acosh, asin, asinh, atan, atan2, atanh, ceil,
                      cos, cosh, erf, exp, exp10, exp2, floor, fmod, isnan, log, log10, log1p,
                      log2, nearbyint, popcount, pow, power, round, rsqrt, sigmoid, sin, sinh,

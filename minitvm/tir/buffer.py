@@ -35,6 +35,15 @@ class Buffer:
     def __repr__(self):
         return f"Buffer({self.name}, {self.dtype}, {tuple(self.shape)!r})"
 
+    def access_ptr(self, access_mask, ptr_type="handle", content_lanes=1, offset=0,
+                   extent=None):
+        """TVM's `Buffer.access_ptr`: `tvm_access_ptr(type_annotation(dtype), data,
+        elem_offset + offset, extent, mask)`, the region an intrinsic reads ("r"), writes
+        ("w") or both ("rw"). The default extent runs from `offset` to the end of the
+        buffer: stride times extent of the outermost dimension when strides are given."""
+        from .buffer_access import access_ptr
+        return access_ptr(self, access_mask, ptr_type, content_lanes, offset, extent)
+
     def __hash__(self):
         return id(self)
 

@@ -19,6 +19,7 @@ _DEFAULT_ALIGN = 64
 
 class _Printer(StmtPrinter):
     def __init__(self, paths=None):
+        self.metadata = {}
         self.scope = Scope(paths or {})
         self.sugared = set()        # ids of parameter buffers printed in the signature
 
@@ -54,10 +55,11 @@ class _Printer(StmtPrinter):
         frame.stmts.append(Line(f"{name} = T.Buffer({self.buffer_attrs(buf, name, frame)})"))
         return name
 
-    def buffer_attrs(self, buf, name, frame, with_data=True):
-        """TVM's BufferAttrs: shape, dtype, then the non-default keywords."""
+    def buffer_attrs(self, buf, name, frame, with_data=True, dtype_always=False):
+        """TVM's BufferAttrs: shape, dtype (unless the default float32), then the
+        non-default keywords."""
         args = [self._tuple(buf.shape)]
-        if buf.dtype != "float32":
+        if buf.dtype != "float32" or dtype_always:
             args.append(quote(buf.dtype))
         data = self.scope.doc(buf.data)
         if data is None:            # the buffer owns its pointer: later uses print name.data
@@ -104,7 +106,9 @@ class _Printer(StmtPrinter):
                 and _param_unused(func, var, buf):
             self.sugared.add(id(buf))
             name = self.scope.define(buf, buf.name, frame)
-            return f"{name}: T.Buffer({self.buffer_attrs(buf, name, frame, with_data=False)})"
+            # TVM's BufferAttn: a signature annotation always names the dtype
+            attrs = self.buffer_attrs(buf, name, frame, with_data=False, dtype_always=True)
+            return f"{name}: T.Buffer({attrs})"
         name = self.scope.define(var, var.name, frame)
         return f"{name}: {self.type_doc(var) if var.dtype != 'handle' else 'T.handle'}"
 
@@ -160,19 +164,24 @@ def _param_unused(func, var, buf):
 
 HEADER_IR = "# from tvm.script import ir as I"
 HEADER_TIR = "# from tvm.script import tir as T"
+METADATA_OMITTED = "# Metadata omitted. Use show_meta=True in script() method to show it."
 
 
 def format_module(mod):
     """The TVMScript text of an IRModule, as `print(mod)` in TVM."""
     lines = [HEADER_IR, HEADER_TIR, "", "@I.ir_module", "class Module:"]
     names = sorted(mod.functions, key=lambda n: (n == "main", n))
+    metadata = {}
     for i, name in enumerate(names):
         func = mod.functions[name]
         if i:
             lines.append("")
         parts = (func.params, func.body, tuple(x for kv in func.buffer_map.items() for x in kv))
         printer = _Printer(common_paths(func, parts))
+        printer.metadata = metadata
         lines.extend("    " + line for line in printer.function(name, func))
+    if metadata:
+        lines += ["", METADATA_OMITTED]
     return "\n".join(line.rstrip() for line in lines)
 
 

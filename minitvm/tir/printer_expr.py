@@ -28,7 +28,7 @@ _SUGAR_NAMES = {E.Add: "Add", E.Sub: "Sub", E.Mul: "Mul", E.FloorDiv: "FloorDiv"
 _CALLS = {E.Min: "T.min", E.Max: "T.max", E.Mod: "T.truncmod", E.Div: "T.Div"}
 # Builtins whose dtype is printed as the first argument (TScriptDtypePrintLocation).
 DTYPE_FIRST = {"tir.call_extern", "tir.call_pure_extern", "tir.call_llvm_intrin",
-               "tir.call_llvm_pure_intrin"}
+               "tir.call_llvm_pure_intrin", "tir.type_annotation"}
 ITER_TYPE_NAMES = E.IterVarType.NAMES
 
 
@@ -42,8 +42,15 @@ def literal_float(value):
     return f"{value:.17g}"
 
 
+# Builtins TVM registers with a TScriptPrinterName other than their own name.
+_PRINTER_NAMES = {"tir.tvm_call_packed": "T.call_packed",
+                  "tir.tvm_call_packed_lowered": "T.call_packed_lowered"}
+
+
 def call_name(op_name):
     """`T.<short>` for builtins registered with a printer name, else `T.<full op name>`."""
+    if op_name in _PRINTER_NAMES:
+        return _PRINTER_NAMES[op_name]
     rest = op_name[4:] if op_name.startswith("tir.") else None
     if rest is not None and "." not in rest:
         return "T." + rest
@@ -51,7 +58,8 @@ def call_name(op_name):
 
 
 class ExprPrinter:
-    """Mixin: `expr(e) -> text`; needs `var_doc(var)` and `buffer_doc(buffer)`."""
+    """Mixin: `expr(e) -> text`; needs `var_doc(var)` and `buffer_doc(buffer)`, and a
+    `metadata` dict (kind -> nodes printed as references)."""
 
     def expr(self, e):
         return self.expr_prec(e)[0]
@@ -94,7 +102,16 @@ class ExprPrinter:
         return f"T.{e.dtype}({literal_float(e.value)})", ATOM
 
     def _expr_StringImm(self, e):
+        if "\n" in e.value:        # TVM prints multi-line strings as metadata references
+            return self.metadata_ref("tir.StringImm", e), ATOM
         return quote(e.value), ATOM
+
+    def metadata_ref(self, key, node):
+        """`metadata["<key>"][k]`: the k-th node of its kind the printout leaves out."""
+        nodes = self.metadata.setdefault(key, [])
+        if not any(n is node for n in nodes):
+            nodes.append(node)
+        return f"metadata[{quote(key)}][{next(k for k, n in enumerate(nodes) if n is node)}]"
 
     def _expr_Var(self, e):
         return self.var_doc(e), ATOM

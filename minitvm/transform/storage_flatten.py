@@ -115,6 +115,7 @@ class _Flattener(Mutator):
         self.scopes = {}             # te.Tensor -> scope from a realize_scope attr
         self.dim_align = {}          # te.Tensor -> {dimension: (factor, offset)}
         self.var_remap = {}
+        self.allocated = set()       # data vars of Allocate statements already in the IR
         for param_buffer in buffer_map.values():
             self.entries[param_buffer] = self._external(param_buffer)
         for tensor, buffer in binds.items():
@@ -191,8 +192,16 @@ class _Flattener(Mutator):
 
     # --- accesses --------------------------------------------------------------------
 
+    def visit_Allocate(self, node):
+        # memory the IR allocates itself (ir_builder bodies of extern ops and intrinsics):
+        # any buffer over it is accessed row-major over its own shape
+        self.allocated.add(node.buffer_var)
+        return self.generic_visit(node)
+
     def _entry(self, key, what):
         entry = self.entries.get(key)
+        if entry is None and isinstance(key, Buffer) and key.data in self.allocated:
+            entry = self.entries[key] = self._external(key)
         if entry is None:
             raise FlattenError(
                 f"{what} of {_describe(key)}: it is neither realized here nor a parameter "
