@@ -135,9 +135,10 @@ def pack_nchw(env, array, block_outer, block_inner):
                          w).transpose((0, 2, 4, 5, 1, 3))
 
 
-def blocked_matmul(env, in_channels, out_channels, i_block, o_block):
+def blocked_matmul(env, in_channels, out_channels, i_block, o_block, v_threads=1):
     """The blocked matrix multiply tutorial (spec vta.md 7.3) for other sizes:
-    (schedule, [data, weight, res]); `i_block`/`o_block` count BLOCK_IN/BLOCK_OUT tiles."""
+    (schedule, [data, weight, res]); `i_block`/`o_block` count BLOCK_IN/BLOCK_OUT tiles;
+    `v_threads` > 1 splits the output tiles over that many virtual threads."""
     from minitvm import te
     data_shape = (1, in_channels // env.BLOCK_IN, env.BATCH, env.BLOCK_IN)
     weight_shape = (out_channels // env.BLOCK_OUT, in_channels // env.BLOCK_IN, env.BLOCK_OUT,
@@ -162,8 +163,14 @@ def blocked_matmul(env, in_channels, out_channels, i_block, o_block):
     b_out, b_inn = s[res].split(b, 1)
     oc_out, oc_inn = s[res].split(oc, o_block)
     s[res].reorder(b_out, oc_out, b_inn, oc_inn)
+    attach = oc_out
+    if v_threads > 1:           # as the convolution tutorial threads its output channels
+        _, tx = s[res].split(oc_out, factor=v_threads)
+        s[res].reorder(tx, b_out)
+        s[res].bind(tx, te.thread_axis("cthread"))
+        attach = b_out
     for stage in (res_gem, res_shr, res_max, res_min):
-        s[stage].compute_at(s[res], oc_out)
+        s[stage].compute_at(s[res], attach)
         s[stage].set_scope(env.acc_scope)
     b_inn, oc_inn, b_tns, oc_tns = s[res_gem].op.axis
     ic_out, ic_inn = s[res_gem].split(ic, i_block)

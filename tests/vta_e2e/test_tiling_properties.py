@@ -8,12 +8,14 @@ program's stages or axes.
 
 The programs are small (a VTA run takes tens of milliseconds, lowering a few hundred);
 `OUTCOMES` counts them, and the last test checks that every family produced programs that
-ran and equalled numpy, so the suite cannot pass by refusing everything."""
+ran and equalled numpy, so the suite cannot pass by refusing everything. A program
+refused by VerifyGEMMKernels is built again without it, and the runtime must then refuse
+it too: the build-time check anticipates the runtime, it adds no rule of its own."""
 from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 import minitvm as tvm
@@ -21,13 +23,18 @@ import vta_backend as vta
 from e2e_helpers import blocked_matmul, conv2d, conv2d_reference, pack_nchw
 from minitvm import te
 from minitvm.error import TVMError
+from vta_backend import build_module
+from vta_backend.host.compile import VTAHostCompileError
+from vta_backend.runtime import RuntimeAPIError
+from vta_backend.transform import verify_gemm_kernels
+from vta_backend.transform.verify_gemm_kernels import UopKernelError
 
 ENV = vta.get_env()
 CTX = tvm.runtime.ext_dev(0)
 OUTCOMES = Counter()          # (family, "equal" | "refused") -> programs
 INTERNAL = (IndexError, KeyError, AttributeError, AssertionError, TypeError, NameError,
             ZeroDivisionError, RecursionError)
-SETTINGS = dict(deadline=None, derandomize=True,
+SETTINGS = dict(deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -41,36 +48,66 @@ def names_of(s):
     return names
 
 
-def build_and_run(s, args, inputs, out_shape):
+def build_config(verify_kernels=True):
+    """The convolution tutorial's build options, optionally without VerifyGEMMKernels."""
+    config = vta.build_config(disabled_pass={"tir.CommonSubexprElimTIR"})
+    if not verify_kernels:
+        passes = [(p, fn) for p, fn in config.config[build_module.ADD_LOWER_PASS]
+                  if fn is not verify_gemm_kernels]
+        config = config.with_config({build_module.ADD_LOWER_PASS: passes})
+    return config
+
+
+def build_and_run(s, args, inputs, out_shape, verify_kernels=True):
     target = tvm.target.Target("ext_dev", host=ENV.target_host)
-    with vta.build_config(disabled_pass={"tir.CommonSubexprElimTIR"}):
+    with build_config(verify_kernels):
         module = vta.build(s, args, target, name="prog")
     out = tvm.nd.array(np.zeros(out_shape, "int8"), CTX)
     module(*[tvm.nd.array(a, CTX) for a in inputs], out)
     return out.numpy()
 
 
+def the_runtime_refuses(run):
+    """Whether the runtime itself refuses the program when VerifyGEMMKernels is left out:
+    the build-time check must refuse only what the runtime would."""
+    try:
+        run(verify_kernels=False)
+    except (RuntimeAPIError, VTAHostCompileError):
+        return True
+    return False
+
+
 def check(family, s, run, expected):
     """Run the program; it equals `expected()` or is refused in the user's terms."""
     try:
         got = run()
+    except UopKernelError as e:
+        assert the_runtime_refuses(run), f"refused a kernel the runtime accepts: {e}"
+        refused(family, s, e)
+        return
     except Exception as e:        # noqa: BLE001 - the property is about which errors
         allowed = isinstance(e, TVMError) or (isinstance(e, ValueError)
                                              and not isinstance(e, INTERNAL))
         assert allowed, f"internal error type {type(e).__name__}: {e}"
-        names = names_of(s)
-        assert any(f"'{n}'" in str(e) for n in names), (
-            f"{type(e).__name__} names none of the stages or axes {sorted(names)}: {e}")
-        OUTCOMES[family, "refused"] += 1
-        event(f"{family}: refused ({type(e).__name__})")
+        refused(family, s, e)
         return
     np.testing.assert_array_equal(got, expected())
     OUTCOMES[family, "equal"] += 1
     event(f"{family}: equal")
 
 
+def refused(family, s, error):
+    names = names_of(s)
+    assert any(f"'{n}'" in str(error) for n in names), (
+        f"{type(error).__name__} names none of the stages or axes {sorted(names)}: {error}")
+    OUTCOMES[family, "refused"] += 1
+    event(f"{family}: refused ({type(error).__name__})")
+
+
 def divisor_or_not(extent):
-    return st.integers(1, max(extent, 1) + 1)
+    """A split factor: half the time one that divides `extent`, else any up to extent+1."""
+    divisors = [d for d in range(1, extent + 1) if extent % d == 0]
+    return st.one_of(st.sampled_from(divisors), st.integers(1, extent + 1))
 
 
 @st.composite
@@ -98,7 +135,7 @@ def test_convolution_tilings(program, seed):
     weights = rng.integers(-128, 128, (cout, cin, kernel, kernel)).astype("int8")
     inputs = [pack_nchw(ENV, data, ENV.BATCH, ENV.BLOCK_IN),
               pack_nchw(ENV, weights, ENV.BLOCK_OUT, ENV.BLOCK_IN)]
-    check("conv", s, lambda: build_and_run(s, args, inputs, out_shape),
+    check("conv", s, lambda **kw: build_and_run(s, args, inputs, out_shape, **kw),
           lambda: conv2d_reference(ENV, data, weights, stride, pad))
 
 
@@ -107,7 +144,8 @@ def test_convolution_tilings(program, seed):
 def test_matrix_multiply_tilings(in_blocks, out_blocks, data):
     i_block = data.draw(divisor_or_not(in_blocks))
     o_block = data.draw(divisor_or_not(out_blocks))
-    s, args = blocked_matmul(ENV, 16 * in_blocks, 16 * out_blocks, i_block, o_block)
+    v_threads = data.draw(st.sampled_from([1, 2, 4]))
+    s, args = blocked_matmul(ENV, 16 * in_blocks, 16 * out_blocks, i_block, o_block, v_threads)
     rng = np.random.default_rng(in_blocks * 7 + out_blocks)
     a = rng.integers(-128, 128, (1, 16 * in_blocks)).astype("int8")
     w = rng.integers(-128, 128, (16 * out_blocks, 16 * in_blocks)).astype("int8")
@@ -119,7 +157,8 @@ def test_matrix_multiply_tilings(in_blocks, out_blocks, data):
         r = np.clip(r, 0, 127).astype("int8")
         return r.reshape(1, 1, out_blocks, 16).transpose(0, 2, 1, 3)
 
-    check("gemm", s, lambda: build_and_run(s, args, inputs, (1, out_blocks, 1, 16)), expected)
+    check("gemm", s, lambda **kw: build_and_run(s, args, inputs, (1, out_blocks, 1, 16), **kw),
+          expected)
 
 
 ALU_OPS = {
@@ -163,8 +202,16 @@ def test_alu_stage_tilings(blocks, op, imm, data):
     s, args = alu_program(blocks, op, imm, factor, v_threads)
     a = np.random.default_rng(blocks).integers(-1000, 1000, (1, blocks, ENV.BATCH,
                                                               ENV.BLOCK_OUT)).astype("int32")
-    check("alu", s, lambda: build_and_run(s, args, [a], a.shape),
+    check("alu", s, lambda **kw: build_and_run(s, args, [a], a.shape, **kw),
           lambda: ALU_OPS[op][1](a, imm).astype("int8"))
+
+
+@pytest.mark.parametrize("imm", [-5, -32768, 5])
+def test_add_of_a_negative_immediate_equals_numpy(imm):
+    """`A + -5`, which the simplifier turns into `A - 5`: ADD with the signed immediate."""
+    s, args = alu_program(4, "add", imm, 4, 1)
+    a = np.arange(-128, 128, 4, dtype="int32").reshape(1, 4, ENV.BATCH, ENV.BLOCK_OUT)
+    np.testing.assert_array_equal(build_and_run(s, args, [a], a.shape), (a + imm).astype("int8"))
 
 
 def test_every_family_ran_programs_that_equal_numpy():
