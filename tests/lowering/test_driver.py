@@ -11,8 +11,8 @@ from minitvm.transform import PassContext
 from irbuild import func, loop, param, realize, var
 
 BUILTIN = [(1, "tir.StorageFlatten"), (1, "tir.Simplify"),
-           (2, "tir.InjectVirtualThread"), (2, "tir.InjectDoubleBuffer"), (2, "tir.StorageRewrite"),
-           (2, "tir.UnrollLoop"),
+           (2, "tir.InjectVirtualThread"), (2, "tir.InjectDoubleBuffer"),
+           (2, "tir.StorageRewrite"), (2, "tir.UnrollLoop"),
            (3, "tir.Simplify"), (3, "tir.RemoveNoOp"), (3, "tir.RewriteUnsafeSelect"),
            (3, "tir.CommonSubexprElimTIR")]
 TEXT_PASSES = {"tir.Simplify", "tir.RemoveNoOp", "tir.RewriteUnsafeSelect",
