@@ -7,8 +7,8 @@ load on first use, so importing minitvm stays cheap.
 """
 import importlib
 
-_SUBMODULES = ("arith", "autotvm", "contrib", "driver", "error", "nd", "rpc", "runtime", "schedule",
-               "target", "te", "testing", "tir", "topi", "transform")
+_SUBMODULES = ("arith", "autotvm", "contrib", "driver", "error", "nd", "relay", "rpc",
+               "runtime", "schedule", "target", "te", "testing", "tir", "topi", "transform")
 _SUBMODULES += ("ir",)
 _FROM_DRIVER = ("lower", "build")
 _FROM_RUNTIME = ("cpu", "ext_dev", "device", "register_func", "get_global_func")

@@ -11,7 +11,9 @@ from .environment import (DEBUG_DUMP_INSN, DEBUG_DUMP_UOP, DEBUG_SKIP_READ_BARRI
 from .build_module import build, build_config, lower
 from .board import program_fpga, reconfig_runtime
 from . import device_api, module
+# VTA's operator library; importing it registers its tuning tasks and TopHub log.
+from . import top
 
 __all__ = ["DEBUG_DUMP_INSN", "DEBUG_DUMP_UOP", "DEBUG_SKIP_READ_BARRIER",
            "DEBUG_SKIP_WRITE_BARRIER", "Environment", "build", "build_config", "device_api",
-           "get_env", "lower", "module", "program_fpga", "reconfig_runtime"]
+           "get_env", "lower", "module", "program_fpga", "reconfig_runtime", "top"]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import minitvm as tvm
-from minitvm import autotvm, te
+from minitvm import te
 from minitvm.autotvm.task import (ConfigIndexError, ConfigSpace, FallbackConfigEntity,
                                   KnobDefinitionError, SplitEntity, get_factors, get_pow2s)
 

@@ -2,7 +2,6 @@
 the tuning loop with real measurements in local processes, callbacks and logs."""
 import io
 
-import numpy as np
 import pytest
 
 from minitvm import autotvm
@@ -81,3 +80,20 @@ def test_error_range_outside_space():
 def test_error_progress_bar_prefix():
     with pytest.raises(ValueError, match="si_prefix 'X'"):
         autotvm.callback.progress_bar(3, si_prefix="X")
+
+
+def test_error_more_elites_than_genes():
+    with pytest.raises(autotvm.tuner.TunerError, match="elite_num 5 exceeds pop_size 4"):
+        GATuner(make_task(), pop_size=4, elite_num=5)
+
+
+def test_error_ray_runner_without_ray(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "ray", None)          # as if Ray were not installed
+    with pytest.raises(autotvm.measure.MeasureOptionError, match="RayRunner needs Ray"):
+        autotvm.RayRunner().executor()
+
+
+def test_error_measure_option_types():
+    with pytest.raises(autotvm.measure.MeasureOptionError, match="builder must be"):
+        autotvm.measure_option(builder="rpc")

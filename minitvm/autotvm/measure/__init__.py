@@ -2,8 +2,10 @@
 from .measure import (LocalBuilder, LocalRunner, MeasureErrorNo, MeasureInput,
                       MeasureOptionError, MeasureResult, RayRunner, create_measure_batch,
                       measure_option)
-from .measure_methods import DeviceMeasure, MeasureJob, register_device
+from .measure_methods import (DeviceMeasure, MeasureError, MeasureJob, build_candidate,
+                              make_arrays, reference, register_device)
 
 __all__ = ["DeviceMeasure", "LocalBuilder", "LocalRunner", "MeasureErrorNo", "MeasureInput",
-           "MeasureJob", "MeasureOptionError", "MeasureResult", "RayRunner",
-           "create_measure_batch", "measure_option", "register_device"]
+           "MeasureError", "MeasureJob", "MeasureOptionError", "MeasureResult", "RayRunner",
+           "build_candidate", "create_measure_batch", "make_arrays", "measure_option", "reference",
+           "register_device"]

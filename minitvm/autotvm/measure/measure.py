@@ -39,8 +39,9 @@ class MeasureOptionError(ValueError):
 
 
 class LocalBuilder:
-    """Instantiate, statically check and compile candidates (in the runner's workers).
-    `timeout` bounds one candidate's build and run, in seconds."""
+    """Instantiate, statically check and compile candidates (in the runner's workers, so
+    `n_parallel` is the runner's). `timeout` bounds one candidate's build and run, in
+    seconds."""
 
     def __init__(self, timeout=10, n_parallel=None, build_func="default"):
         if build_func != "default":
@@ -52,7 +53,9 @@ class LocalBuilder:
 class LocalRunner:
     """Run candidates in up to `n_parallel` local processes (default 2). `number` runs are
     timed per candidate; with `check_correctness` the output is compared with the template
-    run unscheduled on the host for the same inputs."""
+    run unscheduled on the host for the same inputs. `repeat`, `min_repeat_ms` and
+    `cooldown_interval` are accepted for TVM's signature and not used: a simulated run's
+    cycle count does not vary, so one run of `number` is the measurement."""
 
     def __init__(self, timeout=10, number=1, repeat=1, min_repeat_ms=0, cooldown_interval=0.0,
                  check_correctness=True, n_parallel=None):

@@ -84,32 +84,38 @@ class MeasureJob:
             costs = self._measure(inp)
             return MeasureResult(tuple(costs), MeasureErrorNo.NO_ERROR, time.time() - start,
                                  time.time())
-        except _Failed as failed:
+        except MeasureError as failed:
             return MeasureResult((failed.message,), failed.error_no, time.time() - start,
                                  time.time())
 
     def _measure(self, inp):
-        task, config = inp.task, inp.config
-        device = device_for(inp.target)
-        with _stage(MeasureErrorNo.INSTANTIATION_ERROR):
-            sch, args = task.instantiate(config)
-            if not config.valid():
-                raise InstantiationError("; ".join(config.errors))
-            device.check(task, config, sch, args)
-        with _stage(MeasureErrorNo.COMPILE_HOST):
-            func = device.build(sch, args, inp.target, task.target_host)
-        inputs, expected = _reference(task, args) if self.check_correctness \
-            else (_random_inputs(args), None)
+        device, func, args = build_candidate(inp)
+        inputs, expected = reference(inp.task, args) if self.check_correctness \
+            else (random_inputs(args), None)
         with _stage(MeasureErrorNo.RUNTIME_DEVICE):
-            dev = device.device()
-            arrays = _arrays(inputs, args, dev)
+            arrays = make_arrays(inputs, args, device.device())
             costs = device.run(func, arrays, self.number)
         if expected is not None and not _same(arrays[-1].numpy(), expected):
             wrong = int(np.sum(~np.isclose(arrays[-1].numpy(), expected)))
-            raise _Failed(MeasureErrorNo.WRONG_ANSWER,
-                          f"config {config}: {wrong} of {expected.size} output elements differ "
-                          "from the unscheduled program's")
+            raise MeasureError(MeasureErrorNo.WRONG_ANSWER,
+                          f"config {inp.config}: {wrong} of {expected.size} output elements "
+                          "differ from the unscheduled program's")
         return costs
+
+
+def build_candidate(inp):
+    """(device, compiled function, argument tensors) of a MeasureInput: instantiated,
+    statically checked and built (steps 1-3 of the module docstring)."""
+    task, config = inp.task, inp.config
+    device = device_for(inp.target)
+    with _stage(MeasureErrorNo.INSTANTIATION_ERROR):
+        sch, args = task.instantiate(config)
+        if not config.valid():
+            raise InstantiationError("; ".join(config.errors))
+        device.check(task, config, sch, args)
+    with _stage(MeasureErrorNo.COMPILE_HOST):
+        func = device.build(sch, args, inp.target, task.target_host)
+    return device, func, args
 
 
 def _same(got, expected):
@@ -119,14 +125,16 @@ def _same(got, expected):
     return np.allclose(got, expected, rtol=1e-5, atol=1e-5)
 
 
-class _Failed(Exception):
+class MeasureError(RuntimeError):
+    """A step of measuring a candidate failed: `error_no` (MeasureErrorNo) and `message`."""
+
     def __init__(self, error_no, message):
         super().__init__(message)
         self.error_no, self.message = error_no, message
 
 
 class _stage:
-    """Turn an exception inside the block into a _Failed with `error_no`."""
+    """Turn an exception inside the block into a MeasureError with `error_no`."""
 
     def __init__(self, error_no):
         self.error_no = error_no
@@ -135,13 +143,13 @@ class _stage:
         return self
 
     def __exit__(self, kind, value, tb):
-        if value is None or isinstance(value, _Failed):
+        if value is None or isinstance(value, MeasureError):
             return False
         detail = "".join(traceback.format_exception_only(kind, value)).strip()
-        raise _Failed(self.error_no, detail) from value
+        raise MeasureError(self.error_no, detail) from value
 
 
-def _random_inputs(args):
+def random_inputs(args):
     """Random arrays for every argument but the last (the output)."""
     rng = np.random.RandomState(0)
     arrays = []
@@ -156,7 +164,7 @@ def _random_inputs(args):
     return arrays
 
 
-def _reference(task, args):
+def reference(task, args):
     """The task's random inputs and its output computed unscheduled on the host."""
     key = (task.workload, str(task.target))
     if key not in _REFERENCES:
@@ -164,17 +172,17 @@ def _reference(task, args):
         from ...runtime import cpu
         from ..task.dispatcher import ApplyConfig
         from ..task.space import FallbackConfigEntity
-        inputs = _random_inputs(args)
+        inputs = random_inputs(args)
         with ApplyConfig(FallbackConfigEntity()), Target("llvm"):
             sch, ref_args = task.func(*task.args)
         func = build(sch, ref_args, target="llvm")
-        arrays = _arrays(inputs, ref_args, cpu(0))
+        arrays = make_arrays(inputs, ref_args, cpu(0))
         func(*arrays)
         _REFERENCES[key] = (inputs, arrays[-1].numpy())
     return _REFERENCES[key]
 
 
-def _arrays(inputs, args, dev):
+def make_arrays(inputs, args, dev):
     from ... import nd
     out = args[-1]
     zeros = np.zeros(tuple(int(d) for d in out.shape), dtype=out.dtype)

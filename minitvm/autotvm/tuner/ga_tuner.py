@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..task.knobs import KnobDefinitionError
-from .tuner import Tuner
+from .tuner import Tuner, TunerError
 
 
 class GATuner(Tuner):
@@ -15,7 +14,7 @@ class GATuner(Tuner):
     def __init__(self, task, pop_size=100, elite_num=3, mutation_prob=0.1, seed=None):
         super().__init__(task, seed=seed)
         if elite_num > pop_size:
-            raise KnobDefinitionError(f"GATuner: elite_num {elite_num} exceeds pop_size "
+            raise TunerError(f"GATuner: elite_num {elite_num} exceeds pop_size "
                                       f"{pop_size}")
         self.pop_size = min(pop_size, len(self.space))
         self.elite_num = min(self.pop_size, elite_num)

@@ -17,6 +17,10 @@ from ..measure import MeasureInput, create_measure_batch
 logger = logging.getLogger("autotvm")
 
 
+class TunerError(ValueError):
+    """A tuner given settings it cannot work with."""
+
+
 class Tuner:
     """Base of the tuners: subclasses implement `next_batch`, `has_next`, maybe `update`.
     `seed` (minitvm's addition) makes a tuner's choices repeatable without touching numpy's

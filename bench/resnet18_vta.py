@@ -1,0 +1,102 @@
+"""ResNet-18's convolutions (C2-C11) and its dense layer on VTA: fallback vs tuned schedules.
+
+For each layer it runs VTA's operator (`vta.top.conv2d_packed` / `dense_packed`, followed
+by shift, clip and cast on the ALU) on the simulator under the timing model, once with the
+fallback configuration (every tile 1: what a template gets when no tuned config is known)
+and once with the tuned one, checks both outputs against the unscheduled program, and
+prints cycles, time at VTA's 100 MHz, GOPS, GEMM utilisation and the speed-up.
+
+The tuned configs come from tuning now (default: a GATuner per layer, measuring in two
+local processes) or, with --tophub, from the logs shipped with vta_backend.
+--write-tophub saves the best configs found as the package's TopHub log.
+
+Run: python bench/resnet18_vta.py [--trials 48] [--tophub] [--write-tophub] [--log FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+from minitvm import autotvm
+from minitvm.autotvm.task import FallbackConfigEntity
+import vta_backend as vta
+from vta_backend.top import evaluate
+from vta_backend.top.workloads import (RESNET18_CONV, RESNET18_DENSE, conv2d_args,
+                                       conv2d_ops, dense_args)
+
+TOPHUB_LOG = os.path.join(os.path.dirname(vta.top.__file__), "tophub",
+                          f"vta_{vta.top.TOPHUB_VERSION}.log")
+
+
+def layer_tasks():
+    """(name, task, operations) of every layer."""
+    env = vta.get_env()
+    for name, wl in RESNET18_CONV:
+        task = autotvm.task.create("conv2d_packed.vta", args=conv2d_args(wl), target=env.target)
+        yield name, task, conv2d_ops(wl)
+    for name, wl in RESNET18_DENSE:
+        task = autotvm.task.create("dense_packed.vta", args=dense_args(wl), target=env.target)
+        yield name, task, 2 * wl.batch * wl.in_filter * wl.out_filter
+
+
+def tune(name, task, trials, log, seed=0):
+    """Tune `task` for `trials` candidates, appending the records to `log`."""
+    tuner = autotvm.tuner.GATuner(task, pop_size=16, seed=seed)
+    start = time.time()
+    tuner.tune(n_trial=trials, measure_option=autotvm.measure_option(),
+               callbacks=[autotvm.callback.log_to_file(log),
+                          autotvm.callback.progress_bar(trials, prefix=f"[{name:>13}]")])
+    return trials / (time.time() - start)
+
+
+def tuned_config(task, log):
+    env = vta.get_env()
+    with autotvm.apply_history_best(log):
+        return autotvm.task.DispatchContext.current.query(env.target, task.workload)
+
+
+def row(name, ops, fallback, tuned):
+    f, t = fallback.report, tuned.report
+    ok = "ok" if fallback.correct and tuned.correct else "WRONG"
+    return (f"{name:<14} {f.cycles:>11,} {t.cycles:>10,} {t.seconds * 1e3:8.3f} "
+            f"{ops / t.seconds / 1e9:7.2f} {f.gemm_utilisation:7.1%} {t.gemm_utilisation:7.1%} "
+            f"{f.cycles / t.cycles:8.1f}x  {ok}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=48, help="candidates tuned per layer")
+    parser.add_argument("--tophub", action="store_true", help="use the shipped tuned configs")
+    parser.add_argument("--write-tophub", action="store_true",
+                        help="save the best configs as the package's TopHub log")
+    parser.add_argument("--log", default=None, help="tuning log (default: a temporary file)")
+    args = parser.parse_args()
+    log = TOPHUB_LOG if args.tophub else (args.log or tempfile.mktemp(suffix=".log"))
+    autotvm.GLOBAL_SCOPE.silent = True
+    layers, rates = list(layer_tasks()), []
+    if not args.tophub:
+        start = time.time()
+        rates = [tune(name, task, args.trials, log) for name, task, _ in layers]
+        print(f"tuned {len(layers)} layers x {args.trials} candidates in "
+              f"{time.time() - start:.0f} s ({sum(rates) / len(rates):.1f} candidates/s)\n")
+    header = (f"{'layer':<14} {'fallback cyc':>11} {'tuned cyc':>10} {'ms@100M':>8} "
+              f"{'GOPS':>7} {'GEMM fb':>7} {'GEMM tu':>7} {'speed-up':>9}  check")
+    print(header)
+    totals = [0, 0]
+    for name, task, ops in layers:
+        fallback = evaluate(task, FallbackConfigEntity())
+        tuned = evaluate(task, tuned_config(task, log))
+        totals[0] += fallback.report.cycles
+        totals[1] += tuned.report.cycles
+        print(row(name, ops, fallback, tuned))
+    print(f"{'total':<14} {totals[0]:>11,} {totals[1]:>10,} {totals[1] / 1e5:8.3f} "
+          f"{'':>7} {'':>7} {'':>7} {totals[0] / totals[1]:8.1f}x")
+    if args.write_tophub:
+        autotvm.record.pick_best(log, TOPHUB_LOG)
+        print(f"best configs written to {TOPHUB_LOG}")
+
+
+if __name__ == "__main__":
+    main()

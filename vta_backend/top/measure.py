@@ -1,0 +1,75 @@
+"""Measuring a VTA candidate for AutoTVM: static fit check, `vta.build`, a run under the
+timing model (registered with autotvm as the "vta" device when `vta_backend.top` loads).
+
+The cost of one run is the timing model's estimate in seconds (cycles at the design's
+clock), so tuning needs no board: a candidate is measured in milliseconds of host time.
+The functional simulator runs the same stream, so the output is real and is compared with
+the unscheduled program by the measurement (see `minitvm.autotvm.measure`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from minitvm.autotvm.measure import DeviceMeasure
+from minitvm.target import Target
+
+from ..environment import get_env
+from .fit import check_fit
+
+
+class VTADeviceMeasure(DeviceMeasure):
+    """How AutoTVM checks, builds and times a candidate on the VTA simulator."""
+
+    def check(self, task, config, sch, args):
+        check_fit(sch, get_env())
+
+    def build(self, sch, args, target, target_host):
+        from .. import build, build_config
+        env = get_env()
+        with build_config(disabled_pass={"tir.CommonSubexprElimTIR"}):
+            return build(sch, args, Target(target, host=target_host or env.target_host),
+                         name="candidate")
+
+    def device(self):
+        from minitvm.runtime import ext_dev
+        return ext_dev(0)
+
+    def run(self, func, arrays, number):
+        """Seconds of each run by the timing model; `last_report` keeps the last run's
+        TimingReport."""
+        from ..testing import simulator
+        costs = []
+        simulator.timing_mode(True)
+        try:
+            for _ in range(number):
+                func(*arrays)
+                self.last_report = simulator.timing()
+                costs.append(self.last_report.seconds)
+        finally:
+            simulator.timing_mode(False)
+        return costs
+
+
+@dataclass
+class Evaluation:
+    """One run of a task's config on the simulator under the timing model."""
+    report: object          # the TimingReport (cycles, seconds, GEMM utilisation, ...)
+    stats: dict             # the simulator's seven counters
+    correct: bool           # output equal to the unscheduled program's on the same inputs
+
+
+def evaluate(task, config):
+    """Build `config` of `task` (a VTA task), run it once under the timing model and
+    compare its output with the unscheduled program's. Raises MeasureError on failure."""
+    from minitvm.autotvm.measure import (MeasureInput, build_candidate, make_arrays,
+                                         reference)
+    from ..testing import simulator
+    device, func, args = build_candidate(MeasureInput(task.target, task, config))
+    inputs, expected = reference(task, args)
+    arrays = make_arrays(inputs, args, device.device())
+    simulator.clear_stats()
+    device.run(func, arrays, 1)
+    return Evaluation(device.last_report, simulator.stats(),
+                      bool(np.array_equal(arrays[-1].numpy(), expected)))
