@@ -15,7 +15,7 @@ import math
 
 from . import dtype as dt
 from .expr import Call, FloatImm, IntImm, Select
-from .op import _operands, call_intrin, const, convert, greater_equal, neg
+from .op import binary_operands, call_intrin, const, convert, greater_equal, neg
 
 # Float operators of one operand: TVM's name -> operator (all "tir." + name).
 FLOAT_UNARY = ("exp", "exp2", "exp10", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
@@ -118,7 +118,7 @@ def isnan(x):
 
 def _binary(name, what):
     def intrinsic(x, y):
-        x, y = _operands(x, y)
+        x, y = binary_operands(x, y)
         _float_operand(what, x)
         return call_intrin(x.dtype, "tir." + name, x, y)
     intrinsic.__name__ = intrinsic.__qualname__ = what

@@ -74,6 +74,12 @@ def _operands(a, b):
     return match_types(a, b)
 
 
+def binary_operands(a, b):
+    """`a` and `b` as expressions of one dtype, as the arithmetic constructors take them
+    (a Python number takes the other operand's dtype)."""
+    return _operands(a, b)
+
+
 def match_types(a, b):
     """TVM's BinaryOpMatchTypes: widen integers, turn ints into floats, refuse the rest."""
     ta, tb = a.dtype, b.dtype

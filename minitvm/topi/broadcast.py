@@ -100,22 +100,22 @@ def _operator(op_name, rule, doc):
 
 def _divide(a, b):
     """TVM's `div`: true division of floats, truncating division of integers."""
-    a, b = _op.match_types(_op.convert(a), _op.convert(b))
+    a, b = _op.binary_operands(a, b)
     return _op.truediv(a, b) if dt.is_float(a.dtype) else _op.truncdiv(a, b)
 
 
 def _mod(a, b):
-    a, b = _op.match_types(_op.convert(a), _op.convert(b))
+    a, b = _op.binary_operands(a, b)
     return _op.truncmod(a, b) if dt.is_integer(a.dtype) else fmod(a, b)
 
 
 def _floor_divide(a, b):
-    a, b = _op.match_types(_op.convert(a), _op.convert(b))
+    a, b = _op.binary_operands(a, b)
     return _op.floordiv(a, b) if dt.is_integer(a.dtype) else floor(_op.truediv(a, b))
 
 
 def _floor_mod(a, b):
-    a, b = _op.match_types(_op.convert(a), _op.convert(b))
+    a, b = _op.binary_operands(a, b)
     if dt.is_integer(a.dtype):
         return _op.floormod(a, b)
     return _op.sub(a, _op.mul(_floor_divide(a, b), b))

@@ -2,7 +2,6 @@
 build time; the intrinsic-math tutorial (CPU parts) end to end. Each test registers its
 own operator names, since registrations last for the process, as in TVM."""
 import itertools
-import pathlib
 import subprocess
 import sys
 

@@ -18,7 +18,12 @@ UNARY = {
     "rsqrt": (lambda x: 1 / np.sqrt(x), (0.01, 50)), "tanh": (np.tanh, (-5, 5)),
     "sigmoid": (lambda x: 1 / (1 + np.exp(-x)), (-10, 10)),
     "erf": (np.vectorize(math.erf), (-3, 3)), "sin": (np.sin, (-4, 4)),
-    "cos": (np.cos, (-4, 4)), "atan": (np.arctan, (-4, 4)),
+    "cos": (np.cos, (-4, 4)), "tan": (np.tan, (-1.4, 1.4)), "atan": (np.arctan, (-4, 4)),
+    "exp10": (lambda x: 10.0 ** x, (-3, 3)), "sinh": (np.sinh, (-4, 4)),
+    "cosh": (np.cosh, (-4, 4)), "asin": (np.arcsin, (-1, 1)), "acos": (np.arccos, (-1, 1)),
+    "asinh": (np.arcsinh, (-9, 9)), "acosh": (np.arccosh, (1, 9)),
+    "atanh": (np.arctanh, (-0.9, 0.9)),
+    "nearbyint": (np.rint, (-9, 9)),      # half to even
     "floor": (np.floor, (-9, 9)), "ceil": (np.ceil, (-9, 9)), "trunc": (np.trunc, (-9, 9)),
     # C's round: half away from zero, unlike numpy's round
     "round": (lambda x: np.sign(x) * np.floor(np.abs(x) + 0.5), (-9, 9)),
@@ -46,7 +51,7 @@ def run(f, out_dtype, *arrays):
 def test_float_intrinsics_equal_numpy(name, size, dtype, symbolic, seed):
     reference, (lo, hi) = UNARY[name]
     x = np.random.default_rng(seed).uniform(lo, hi, size).astype(dtype)
-    if name == "round":
+    if name in ("round", "nearbyint"):
         x[: size // 2] = np.floor(x[: size // 2]) + 0.5      # the half-way cases
     f, out_dtype = build_unary(getattr(te, name), (size,), dtype, symbolic)
     expect = reference(x.astype(np.float64))
@@ -57,7 +62,7 @@ def test_float_intrinsics_equal_numpy(name, size, dtype, symbolic, seed):
 @settings(max_examples=10, deadline=None)
 @given(size=st.integers(1, 30), dtype=st.sampled_from(["float32", "float64"]),
        symbolic=st.booleans(), seed=st.integers(0, 2**31))
-def test_power_and_fmod_equal_numpy(size, dtype, symbolic, seed):
+def test_power_fmod_and_atan2_equal_numpy(size, dtype, symbolic, seed):
     rng = np.random.default_rng(seed)
     x, y = rng.uniform(0.1, 4, size).astype(dtype), rng.uniform(-3, 3, size).astype(dtype)
     n = te.var("n") if symbolic else size
@@ -65,7 +70,9 @@ def test_power_and_fmod_equal_numpy(size, dtype, symbolic, seed):
     B = te.placeholder((n,), name="B", dtype=dtype)
     P = te.compute(A.shape, lambda i: te.power(A[i], B[i]), name="P")
     M = te.compute(A.shape, lambda i: te.fmod(B[i], A[i]), name="M")
-    for out, expect in ((P, x.astype(np.float64) ** y), (M, np.fmod(y, x))):
+    Q = te.compute(A.shape, lambda i: tvm.tir.atan2(B[i], A[i]), name="Q")
+    for out, expect in ((P, x.astype(np.float64) ** y), (M, np.fmod(y, x)),
+                        (Q, np.arctan2(y.astype(np.float64), x))):
         f = tvm.build(te.create_schedule(out.op), [A, B, out])
         np.testing.assert_allclose(run(f, dtype, x, y), expect.astype(dtype), rtol=1e-5)
 

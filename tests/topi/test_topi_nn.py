@@ -2,7 +2,6 @@
 references of topi.testing (which tests/topi/test_topi_testing.py checks against
 direct loops), with the default schedule and with topi.generic's."""
 import numpy as np
-import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 

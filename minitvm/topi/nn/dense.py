@@ -6,6 +6,7 @@ from __future__ import annotations
 from ... import te
 from ...error import TVMError
 from ..broadcast import add
+from ..math import cast
 from ..utils import get_const_tuple
 
 
@@ -26,7 +27,7 @@ def dense(data, weight, bias=None, out_dtype=None):
                           axis=k),
         name="T_matmul_NT", tag="dense", attrs={"layout_free_placeholders": [weight]})
     if bias is not None:
-        mat = add(mat, bias.astype(out_dtype) if bias.dtype != out_dtype else bias)
+        mat = add(mat, cast(bias, out_dtype) if bias.dtype != out_dtype else bias)
     return mat
 
 
