@@ -11,8 +11,8 @@ run, in the order given. A pass named in `PassContext(disabled_pass=...)` is ski
 
 TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
 TextureFlatten, the TIR-block passes, NarrowDataType(32),
-HoistIfThenElse, RenormalizeSplitPattern (nothing they match occurs in TE schedules
-minitvm accepts); VectorizeLoop (vectorized loops stay loops of kind
+RenormalizeSplitPattern (nothing it matches occurs in TE schedules minitvm
+accepts); VectorizeLoop (vectorized loops stay loops of kind
 "vectorized", which the host build runs whole through numpy); LoopPartition, which
 `simple_mode=False` would enable: with TVM's default configuration it only splits loops
 of symbolic extent at `likely` guards, which changes speed, never results.
@@ -34,9 +34,11 @@ from .tir.function import IRModule, PrimFunc
 from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op,
                         rewrite_unsafe_select, simplify, storage_flatten, storage_rewrite,
                         unroll_loop)
+from .transform.hoist_if_then_else import hoist_if_then_else
 from .transform.inject_double_buffer import inject_double_buffer
 from .transform.lower_intrin import lower_intrin
 from .transform.pass_infra import PassContext, pass_name
+from .transform.verify_memory import verify_memory
 
 USER = "user passes of this phase (PassContext config 'tir.add_lower_pass')"
 
@@ -50,6 +52,7 @@ PIPELINE = [
     (2, "tir.InjectVirtualThread", inject_virtual_thread),
     (2, "tir.InjectDoubleBuffer", inject_double_buffer),
     (2, "tir.StorageRewrite", storage_rewrite),
+    (2, "tir.HoistIfThenElse", hoist_if_then_else),
     (2, "tir.UnrollLoop", unroll_loop),
     (2, "user", USER),
     # phase 3: clean up what the rewrites left, then name common subexpressions
@@ -63,6 +66,7 @@ PIPELINE = [
 # What `build` runs after `lower`, for its target (TVM's host finalization passes): each
 # is `(name, pass(func, target))`.
 BUILD_PIPELINE = [
+    ("tir.VerifyMemory", verify_memory),
     ("tir.LowerIntrin", lower_intrin),
 ]
 

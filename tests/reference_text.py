@@ -75,6 +75,14 @@ def tutorial_output(name: str) -> str:
     return (TUTORIAL_OUTPUTS / f"{name}.txt").read_text()
 
 
+def tutorial_listings(name: str):
+    """The IR listings TVM printed for one of its tutorials, `global_symbol` dropped (the
+    `### <statement>` lines that separate the outputs are not part of any listing)."""
+    text = "\n".join(line for line in tutorial_output(name).splitlines()
+                     if not line.startswith("### "))
+    return ir_listings(without_global_symbol(text))
+
+
 def without_global_symbol(text: str) -> str:
     """`text` with the `"global_symbol"` entry dropped from `T.func_attr`, as TVM v0.16's
     printer drops it (minitvm prints it, as the seed's older printer does)."""

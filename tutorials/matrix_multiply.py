@@ -104,6 +104,9 @@ s[A_buf].pragma(s[A_buf].op.axis[0], env.dma_copy)
 s[B_buf].pragma(s[B_buf].op.axis[0], env.dma_copy)
 s[C].pragma(s[C].op.axis[0], env.dma_copy)
 
+# Let's take a look at the transformed schedule
+print(tvm.lower(s, [A, B, C], simple_mode=True))
+
 ######################################################################
 # Tensorization
 # -------------

@@ -8,11 +8,15 @@ from .environment import (DEBUG_DUMP_INSN, DEBUG_DUMP_UOP, DEBUG_SKIP_READ_BARRI
                           DEBUG_SKIP_WRITE_BARRIER, Environment, get_env)
 # The compiler and the module (importing them registers ext_dev arrays' allocator and
 # the loader of saved VTA modules).
-from .build_module import build, build_config, lower
+from .build_module import build, build_config, lower, register_memory_scopes
 from .board import program_fpga, reconfig_runtime
 from . import device_api, module
 # VTA's operator library; importing it registers its tuning tasks and TopHub log.
 from . import top
+
+# As TVM's `import vta` does, declare the SRAM scopes now: a plain `tvm.lower` of a
+# schedule using them (before any `vta.build_config`) then aligns their buffers as VTA's.
+register_memory_scopes()
 
 __all__ = ["DEBUG_DUMP_INSN", "DEBUG_DUMP_UOP", "DEBUG_SKIP_READ_BARRIER",
            "DEBUG_SKIP_WRITE_BARRIER", "Environment", "build", "build_config", "device_api",

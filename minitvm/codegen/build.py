@@ -43,7 +43,7 @@ def build_host(func, name="default_function", externs=None, vectorize=True,
 
 
 def _signature(ctx, func, device_type):
-    params, arg_names, prologue, dims = [], [], [], []
+    params, arg_names, prologue, dims, strides = [], [], [], [], []
     for var in func.params:
         buffer = func.buffer_map.get(var)
         if buffer is None:
@@ -55,15 +55,18 @@ def _signature(ctx, func, device_type):
             continue
         shape = tuple(_dim(ctx, buffer, d, dims) for d in buffer.shape)
         params.append(BufferParam(buffer.name, buffer.dtype, shape))
+        strides += _stride_vars(ctx, buffer)
         static = all(isinstance(d, int) for d in shape)
         arg_names.append(ctx.declare_memory(buffer.data, buffer.dtype,
                                             math.prod(shape) if static else None,
                                             hint=buffer.name))
         ctx.namer.alias(var, buffer.data)
         ctx.defined.add(var)
-    arg_names += [ctx.namer.name(v) for v in dims]
-    ctx.defined.update(dims)
-    signature = Signature(tuple(params), tuple(v.name for v in dims), device_type)
+    stride_vars = [var for var, _ in strides]
+    arg_names += [ctx.namer.name(v) for v in dims + stride_vars]
+    ctx.defined.update(dims + stride_vars)
+    signature = Signature(tuple(params), tuple(v.name for v in dims), device_type,
+                          tuple((buffer_name, axis) for _, (buffer_name, axis) in strides))
     return signature, arg_names, prologue
 
 
@@ -82,6 +85,18 @@ def _dim(ctx, buffer, d, dims):
         return d.name
     raise ctx.error(f"parameter {buffer.name!r} has shape dimension {d!r}; only constants "
                     f"and variables are supported")
+
+
+def _stride_vars(ctx, buffer):
+    """[(stride var, (buffer name, axis))] of a parameter buffer strided by variables (a
+    `te.var`-shaped tensor's "auto_broadcast" buffer); other explicit strides are refused."""
+    found = []
+    for axis, stride in enumerate(buffer.strides):
+        if not isinstance(stride, E.Var):
+            raise ctx.error(f"parameter {buffer.name!r} has stride {stride!r} on axis {axis}; "
+                            f"only variable strides are supported (arrays are compact)")
+        found.append((stride, (buffer.name, axis)))
+    return found
 
 
 def _assemble(ctx, name, arg_names):

@@ -3,10 +3,14 @@
 A `Signature` lists the parameters as the user declared them (buffers with dtype and
 shape, scalars with dtype). `bind` turns a call's arguments into what the generated
 Python function takes (flat numpy views, Python scalars, then the values of symbolic
-shape dimensions) and refuses anything else with an error naming the parameter.
+shape dimensions, then the strides of the arrays whose buffers are strided by variables:
+NDArrays are compact, so these are row-major strides) and refuses anything else with an
+error naming the parameter. A symbolic dimension shared by several parameters must have
+one size in all of them.
 """
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Tuple, Union
@@ -40,19 +44,22 @@ class Signature:
     params: Tuple[Union[BufferParam, ScalarParam], ...]
     shape_vars: Tuple[str, ...] = ()
     device_type: int = CPU
+    stride_vars: Tuple[Tuple[str, int], ...] = ()   # (parameter name, axis)
 
     def to_json(self):
         return {"params": [[type(p).__name__, p.name, p.dtype,
                             list(p.shape) if isinstance(p, BufferParam) else None]
                            for p in self.params],
-                "shape_vars": list(self.shape_vars), "device_type": self.device_type}
+                "shape_vars": list(self.shape_vars), "device_type": self.device_type,
+                "stride_vars": [list(s) for s in self.stride_vars]}
 
     @staticmethod
     def from_json(doc):
         params = tuple(BufferParam(name, dtype, tuple(shape)) if kind == "BufferParam"
                        else ScalarParam(name, dtype)
                        for kind, name, dtype, shape in doc["params"])
-        return Signature(params, tuple(doc["shape_vars"]), doc["device_type"])
+        return Signature(params, tuple(doc["shape_vars"]), doc["device_type"],
+                         tuple((name, axis) for name, axis in doc.get("stride_vars", ())))
 
     def bind(self, func_name, args):
         """The generated function's positional arguments for the call `func_name(*args)`."""
@@ -64,7 +71,10 @@ class Signature:
         bound = [_bind_one(func_name, p, a, dims, self.device_type)
                  for p, a in zip(self.params, args)]
         _refuse_aliasing(func_name, self.params, args)
-        return bound + [dims[name][0] for name in self.shape_vars]
+        shapes = {p.name: a.shape for p, a in zip(self.params, args)
+                  if isinstance(p, BufferParam)}
+        return (bound + [dims[name][0] for name in self.shape_vars]
+                + [math.prod(shapes[name][axis + 1:]) for name, axis in self.stride_vars])
 
 
 def _bind_one(func_name, param, arg, dims, device_type):

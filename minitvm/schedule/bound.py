@@ -25,10 +25,10 @@ from ..tir.functor import post_order_visit
 from .errors import ScheduleError, schedule_error
 from .graph import attach_paths, feed_graph, read_graph
 from .message_passing import is_const, pass_down_domain, pass_up_domain
-from .stage import INLINED, SCOPE, STORAGE_RANKS
+from .stage import INLINED, SCOPE, STORAGE_RANKS, VIRTUAL_THREAD_TAGS, thread_rank
 
-_THREAD_RANK = 1            # vthread / cthread: the rank of a thread index
-_LOCAL_RANK = STORAGE_RANKS["local"]
+# TVM's DefaultStorageRank: memory of a stage computed under threads of a rank
+_DEFAULT_STORAGE = {-1: "global", 0: "shared", 1: "local"}
 
 
 def infer_bound(sch):
@@ -62,16 +62,20 @@ class _Context:
 
 def _scope_name(stage, context):
     """The stage's storage scope, as given or as inferred from the threads around it."""
-    return stage.scope or ("local" if _storage_rank(stage, context) == _LOCAL_RANK
-                           else "global")
+    return stage.scope or _DEFAULT_STORAGE[_innermost_thread_rank(stage, context)]
 
 
 def _storage_rank(stage, context):
     """The memory rank of the stage's storage: its scope, else by the threads around it."""
     if stage.scope:
         return STORAGE_RANKS[stage.scope.split(".")[0]]
-    threaded = any(_thread_tag(iv, context) for iv in context.paths[stage.op])
-    return _LOCAL_RANK if threaded else STORAGE_RANKS["global"]
+    return STORAGE_RANKS[_DEFAULT_STORAGE[_innermost_thread_rank(stage, context)]]
+
+
+def _innermost_thread_rank(stage, context):
+    """The highest thread rank on the stage's attach path (-1: none)."""
+    tags = [_thread_tag(iv, context) for iv in context.paths[stage.op]]
+    return max((thread_rank(tag) for tag in tags if tag), default=-1)
 
 
 def _thread_tag(iv, context):
@@ -82,7 +86,7 @@ def _thread_tag(iv, context):
 def _need_relax(iv, found_attach, context, rank):
     if not _thread_tag(iv, context):
         return not found_attach
-    return rank <= _THREAD_RANK
+    return rank <= thread_rank(_thread_tag(iv, context))
 
 
 def _infer_root_bound(stage, context, ranges):
@@ -211,12 +215,15 @@ def _check_thread_axes_start_at_zero(stage, context, ranges):
         if attr is None or attr.bind_thread is None:
             continue
         r = ranges[iv]
-        if is_const(r.min, 0) and isinstance(r.extent, IntImm) and r.extent.value > 0:
+        virtual = attr.bind_thread.thread_tag in VIRTUAL_THREAD_TAGS
+        if is_const(r.min, 0) and (not virtual or isinstance(r.extent, IntImm)
+                                   and r.extent.value > 0):
             continue
         end = Analyzer().simplify(r.min + r.extent)
         raise schedule_error(
             "bind", stage,
-            f"the axis is bound to virtual thread '{attr.bind_thread.var.name}', whose "
+            f"the axis is bound to {'virtual ' if virtual else ''}thread "
+            f"'{attr.bind_thread.var.name}', whose "
             "index runs over [0, n) for a constant n, but the stage, "
             f"{_where(stage, context)}, computes that axis over [{r.min}, {end}), the part "
             "its consumers read there; bind an axis made by split (it starts at 0), compute "

@@ -3,7 +3,8 @@
 
 A nest is a list of levels, level k+1 holding the statements for leaf loop k, outermost
 first: a pragma `AttrStmt` (outside the loop), then the `For` (or a `LetStmt var = min`
-for an extent-1 loop, or a "virtual_thread" `AttrStmt` for a cthread), then a
+for an extent-1 loop, a "virtual_thread" `AttrStmt` for a vthread/cthread, a
+"thread_extent" `AttrStmt` for a GPU block or thread index), then a
 "loop_scope" marker where compute_at stages are injected. Every statement is a template
 with an empty body that `merge_nest` fills, innermost first.
 """
@@ -17,6 +18,7 @@ from ..tir import op as _op
 from ..tir.expr import Call, IntImm, Var
 from ..tir.stmt import AttrStmt, Evaluate, For, IfThenElse, LetStmt
 from .message_passing import is_const, pass_up_bound_check, pass_up_index
+from .stage import STORAGE_RANKS, VIRTUAL_THREAD_TAGS, thread_rank
 
 NO_OP = Evaluate(IntImm("int32", 0))
 LOOP_SCOPE = "loop_scope"
@@ -42,9 +44,12 @@ def _loop_level(stage, iv, r, new_loop_var, values):
     attr = stage.iter_var_attrs.get(iv)
     bound = attr.bind_thread if attr is not None else None
     level = []
-    if bound is not None:
+    if bound is not None and bound.thread_tag in VIRTUAL_THREAD_TAGS:
         level.append(AttrStmt(bound, "virtual_thread", r.extent, NO_OP))
         values[iv] = bound.var
+    elif bound is not None:
+        level.append(AttrStmt(bound, "thread_extent", r.extent, NO_OP))
+        values[iv] = _thread_value(stage, bound, r)
     else:
         var = Var(iv.var.name + ".init", iv.var.dtype) if new_loop_var else iv.var
         for key, value in (attr.pragmas if attr is not None else ()):
@@ -61,6 +66,18 @@ def _loop_level(stage, iv, r, new_loop_var, values):
     if not new_loop_var:
         level.append(AttrStmt(iv, LOOP_SCOPE, iv.var, NO_OP))
     return level
+
+
+def _thread_value(stage, thread, r):
+    """What a GPU-thread-bound axis is inside its launch (TVM's MakeLoopNest): the thread
+    index, unless the axis has one iteration or the stage's memory is private to a finer
+    level than the thread (each thread then already holds its own copy)."""
+    if is_const(r.extent, 1):
+        return r.min
+    if not stage.scope or STORAGE_RANKS[stage.scope.split(".")[0]] <= \
+            thread_rank(thread.thread_tag):
+        return thread.var
+    return r.min
 
 
 def likely(cond):

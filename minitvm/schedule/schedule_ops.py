@@ -104,6 +104,7 @@ class _PostProc(Mutator):
         self.tensors = {}
         self.ops = {}
         self.thread_vars = {}
+        self.launched = set()       # thread IterVars whose thread_extent encloses the visit
         for stage in sch.stages:
             if stage.op is not stage.origin_op:
                 self.tensors.update(zip(stage.op.outputs, stage.origin_op.outputs))
@@ -115,6 +116,8 @@ class _PostProc(Mutator):
     def visit_AttrStmt(self, node):
         if node.attr_key == LOOP_SCOPE:
             return self.visit(node.body)
+        if node.attr_key == "thread_extent":
+            return self._launch(node)
         node = self.generic_visit(node)
         if node.attr_key in ("realize_scope", "double_buffer_scope") \
                 and node.node in self.ops:
@@ -127,6 +130,17 @@ class _PostProc(Mutator):
 
     def visit_Var(self, node):
         return self.thread_vars.get(node, node)
+
+    def _launch(self, node):
+        """A thread launched again inside its own launch (a stage attached under a bound
+        loop binds the same thread) is the same thread: keep the outer launch only."""
+        if node.node in self.launched:
+            return self.visit(node.body)
+        self.launched.add(node.node)
+        try:
+            return self.generic_visit(node)
+        finally:
+            self.launched.discard(node.node)
 
     def visit_ProducerLoad(self, node):
         node = self.generic_visit(node)

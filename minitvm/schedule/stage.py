@@ -25,6 +25,16 @@ from .relations import Fuse, Singleton, Split
 ROOT, SCOPE, INLINE, INLINED = "root", "scope", "inline", "inlined"
 
 VIRTUAL_THREAD_TAGS = ("vthread", "cthread")
+_THREAD_RANKS = {"blockIdx": 0, "threadIdx": 1}
+
+
+def thread_rank(tag):
+    """TVM's ThreadScope rank of a thread tag: 0 for GPU blocks, 1 for GPU threads and
+    virtual threads (which run at the level of local memory); None for an unknown tag."""
+    if tag.startswith("vthread") or tag == "cthread":
+        return 1
+    kind, _, dim = tag.partition(".")
+    return _THREAD_RANKS.get(kind) if dim in ("x", "y", "z") else None
 STORAGE_RANKS = {"global": 0, "shared": 1, "warp": 2, "local": 3}
 _SPLITTABLE = (IterVarType.DATA_PAR, IterVarType.COMM_REDUCE)
 
@@ -283,16 +293,18 @@ class Stage:
         self._attr(var).for_kind = kind
 
     def bind(self, ivar, thread_ivar):
-        """Run loop `ivar` as a virtual thread (`te.thread_axis("cthread")`)."""
+        """Run loop `ivar` on a thread index: a GPU block or thread (`te.thread_axis(
+        "blockIdx.x")`, `"threadIdx.y"`, ...) or a virtual thread (`"vthread"`,
+        `"cthread"`)."""
         self._leaf_position("bind", ivar)
         if not isinstance(thread_ivar, IterVar) or \
                 thread_ivar.iter_type != IterVarType.THREAD_INDEX:
             raise argument_error("bind", self, "thread_ivar", "must be a te.thread_axis",
                                  thread_ivar)
-        if thread_ivar.thread_tag not in VIRTUAL_THREAD_TAGS:
-            raise argument_error("bind", self, "thread_ivar", "must be a virtual thread "
-                                 "('cthread' or 'vthread'); minitvm has no GPU backend",
-                                 thread_ivar.thread_tag)
+        if thread_rank(thread_ivar.thread_tag) is None:
+            raise argument_error("bind", self, "thread_ivar", "must be a thread axis tagged "
+                                 "'blockIdx.x/y/z', 'threadIdx.x/y/z', 'vthread' or "
+                                 "'cthread'", thread_ivar.thread_tag)
         if ivar.iter_type not in _SPLITTABLE:
             raise schedule_error("bind", self, "only data-parallel and reduction axes can "
                                  "be bound to a thread", ivar)

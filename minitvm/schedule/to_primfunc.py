@@ -14,20 +14,24 @@ from ..te.tensor import Tensor
 from ..tir.buffer import Buffer, decl_buffer
 from ..tir.expr import BufferLoad, Var
 from ..tir.function import PrimFunc
-from ..tir.functor import Mutator
+from ..tir.functor import Mutator, post_order_visit
 from ..tir.stmt import AttrStmt, BufferRealize, BufferStore
 from .bound import infer_bound
 from .schedule import Schedule
 from .schedule_ops import schedule_ops
 
 
-def get_binds(args, binds=None):
+def get_binds(args, binds=None, compact=False):
     """{tensor: Buffer} for every tensor in `args`: `binds`' buffer, else a new buffer
-    with the tensor's shape, dtype and name."""
+    with the tensor's shape, dtype and name. As TVM's GetBinds, a tensor with a variable
+    dimension (`te.var`) gets an "auto_broadcast" buffer, strided by one variable a
+    dimension, unless `compact` (the loop nest binds buffers to regions: tensorize)."""
     result = dict(binds or {})
     for arg in args:
         if isinstance(arg, Tensor) and arg not in result:
-            result[arg] = decl_buffer(arg.shape, arg.dtype, arg.op.name)
+            symbolic = not compact and any(isinstance(s, Var) for s in arg.shape)
+            result[arg] = decl_buffer(arg.shape, arg.dtype, arg.op.name,
+                                      buffer_type="auto_broadcast" if symbolic else "default")
     return result
 
 
@@ -36,7 +40,9 @@ def schedule_to_primfunc(sch, args, name="main", binds=None):
     buffers or scalar Vars, in order)."""
     if not isinstance(sch, Schedule):
         raise TypeError(f"expected a schedule (te.create_schedule), got {sch!r}")
-    binds = get_binds(args, binds)
+    normalized = sch.normalize()
+    stmt = schedule_ops(normalized, infer_bound(normalized))
+    binds = get_binds(args, binds, compact=_binds_regions(stmt))
     params, buffer_map = [], {}
     for arg in args:
         if isinstance(arg, Var):
@@ -51,10 +57,17 @@ def schedule_to_primfunc(sch, args, name="main", binds=None):
         param = Var(buffer.name, "handle")
         params.append(param)
         buffer_map[param] = buffer
-    normalized = sch.normalize()
-    body = _BindParams(binds).visit(schedule_ops(normalized, infer_bound(normalized)))
+    body = _BindParams(binds).visit(stmt)
     attrs = {"from_legacy_te_schedule": True, "global_symbol": name, "tir.noalias": True}
     return PrimFunc(tuple(params), body, buffer_map, attrs)
+
+
+def _binds_regions(stmt):
+    """TVM's VerifyCompactBuffer: does the loop nest bind a buffer to a region?"""
+    found = []
+    post_order_visit(stmt, lambda n: found.append(n) if isinstance(n, AttrStmt)
+                     and n.attr_key == "buffer_bind_scope" else None)
+    return bool(found)
 
 
 class _BindParams(Mutator):

@@ -54,9 +54,18 @@ class Buffer:
 def decl_buffer(shape, dtype="float32", name="buffer", data=None, strides=None,
                 elem_offset=None, scope="global", data_alignment=-1, offset_factor=0,
                 buffer_type="default"):
-    """TVM's `tvm.tir.decl_buffer`: a new buffer, with a fresh data var unless given."""
+    """TVM's `tvm.tir.decl_buffer`: a new buffer, with a fresh data var unless given.
+
+    `buffer_type="auto_broadcast"` (TVM's kAutoBroadcast) without `strides` gives every
+    dimension its own stride variable named "stride", as TVM's Buffer constructor does: the
+    caller's array may then have any layout (the printer shows `buffer_type="auto"`)."""
     dtype = dt.check(dtype)
     shape = tuple(convert(s) for s in (shape if isinstance(shape, (list, tuple)) else [shape]))
+    if buffer_type not in ("default", "auto_broadcast"):
+        raise ValueError(f"decl_buffer '{name}': buffer_type must be 'default' or "
+                         f"'auto_broadcast', not {buffer_type!r}")
+    if buffer_type == "auto_broadcast" and not strides:
+        strides = tuple(Var("stride", s.dtype) for s in shape)
     if data is None:
         data = Var(name, "handle", PointerType(dtype, scope))
     if elem_offset is None:

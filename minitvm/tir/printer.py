@@ -57,7 +57,17 @@ class _Printer(StmtPrinter):
 
     def buffer_attrs(self, buf, name, frame, with_data=True, dtype_always=False):
         """TVM's BufferAttrs: shape, dtype (unless the default float32), then the
-        non-default keywords."""
+        non-default keywords. Variables of the shape not yet defined are declared on one
+        line before the buffer's (`m, n = T.int32(), T.int32()`); a stride or offset
+        variable used once by the buffer is defined by it (printed "stride", later
+        `name.strides[0]`)."""
+        uses = _var_uses(buf)
+        new_vars = []
+        for extent in buf.shape:
+            if self._is_new_var(extent) and extent not in new_vars:
+                new_vars.append(extent)
+        for var in new_vars:
+            self.scope.define(var, var.name, frame)
         args = [self._tuple(buf.shape)]
         if buf.dtype != "float32" or dtype_always:
             args.append(quote(buf.dtype))
@@ -67,18 +77,44 @@ class _Printer(StmtPrinter):
         elif with_data:
             args.append(f"data={data}")
         if buf.strides:
-            args.append("strides=" + self._tuple(buf.strides))
-        if not (isinstance(buf.elem_offset, E.IntImm) and buf.elem_offset.value == 0):
+            strides = [self._owned_var(s, f"{name}.strides[{i}]", uses, new_vars, frame)
+                       for i, s in enumerate(buf.strides)]
+            args.append("strides=(" + ", ".join(strides) + ("," if len(strides) == 1 else "")
+                        + ")")
+        offset_factor = buf.offset_factor != 1
+        if self._is_new_var(buf.elem_offset):
+            self.scope.define_doc(buf.elem_offset, f"{name}.elem_offset", frame)
+            offset_factor = True
+        elif not (isinstance(buf.elem_offset, E.IntImm) and buf.elem_offset.value == 0):
             args.append(f"elem_offset={self.expr(buf.elem_offset)}")
         if buf.scope != "global":
             args.append(f"scope={quote(buf.scope)}")
         if buf.data_alignment != _DEFAULT_ALIGN:
             args.append(f"align={buf.data_alignment}")
-        if buf.offset_factor != 1:
+        if offset_factor:
             args.append(f"offset_factor={buf.offset_factor}")
         if buf.buffer_type != "default":
             args.append('buffer_type="auto"')
+        if new_vars:
+            lhs = ", ".join(self.scope.doc(v) for v in new_vars)
+            rhs = ", ".join(self._var_creation(v) for v in new_vars)
+            frame.stmts.append(Line(f"{lhs} = {rhs}"))
         return ", ".join(args)
+
+    def _is_new_var(self, expr):
+        return isinstance(expr, E.Var) and self.scope.doc(expr) is None
+
+    def _owned_var(self, expr, doc, uses, new_vars, frame):
+        """A stride: a new variable used once by its buffer is defined as `doc` and
+        printed as its quoted name; one used more often is declared out of line."""
+        if not self._is_new_var(expr):
+            return self.expr(expr)
+        if uses[expr] == 1:
+            self.scope.define_doc(expr, doc, frame)
+            return quote(expr.name)
+        new_vars.append(expr)
+        self.scope.define(expr, expr.name, frame)
+        return self.expr(expr)
 
     def _tuple(self, items):
         texts = [self.expr(x) for x in items]
@@ -137,6 +173,16 @@ class _Printer(StmtPrinter):
         if isinstance(v, E.PrimExpr):
             return self.expr(v)
         return quote(str(v))
+
+
+def _var_uses(buf):
+    """How often each variable occurs in the buffer's offset, data, strides and shape."""
+    from collections import Counter
+    from .functor import post_order_visit
+    uses = Counter()
+    for part in (buf.elem_offset, buf.data, *buf.strides, *buf.shape):
+        post_order_visit(part, lambda n: uses.update([n]) if isinstance(n, E.Var) else None)
+    return uses
 
 
 def _is_simple(buf):

@@ -33,12 +33,10 @@ ITER_TYPE_NAMES = E.IterVarType.NAMES
 
 
 def literal_float(value):
-    """A float as the doc printer writes it: `1.0` when integral, else 17 significant
-    digits; inf and nan quoted."""
+    """A float as TVM's doc printer writes it (a C++ stream at precision 17, i.e.
+    `%.17g`: `2`, `0.5`, `0.10000000000000001`, `1e+20`); inf and nan quoted."""
     if value != value or value in (float("inf"), float("-inf")):
         return quote(str(value))
-    if value == round(value):
-        return f"{value:.1f}"
     return f"{value:.17g}"
 
 

@@ -160,7 +160,11 @@ class Scope:
         path = self.paths.get(id(obj))
         if path is None:
             return self.frames[-1] if self.frames else None
-        open_frames = {id(f.tir): f for f in self.frames}
+        # An if-branch frame is keyed by its branch statement, which may itself open a frame
+        # (a let): as in TVM, the outer frame of the two owns the key.
+        open_frames = {}
+        for f in self.frames:
+            open_frames.setdefault(id(f.tir), f)
         for ancestor in reversed(path):
             frame = open_frames.get(id(ancestor))
             if frame is not None:

@@ -127,14 +127,37 @@ class StmtPrinter(ExprPrinter):
 
     def _stmt_AttrStmt(self, s):
         if s.attr_key in ("thread_extent", "virtual_thread") and isinstance(s.node, E.IterVar):
-            call = f"T.launch_thread({self.env_thread(s.node)}, {self.expr(s.value)})"
-        else:
-            node = self.attr_node(s.node)
-            call = f"T.attr({node}, {quote(s.attr_key)}, {self.expr(s.value)})"
+            return self._launch_thread(s)
+        node = self.attr_node(s.node)
+        call = f"T.attr({node}, {quote(s.attr_key)}, {self.expr(s.value)})"
         return self._scoped(s, call, f"with {call}:", s.body)
 
+    def _launch_thread(self, s):
+        """TVM's DocsifyLaunchThread: a launch that encloses every use of its thread var
+        defines it (`blockIdx_x = T.launch_thread("blockIdx.x", n)`); otherwise the var is
+        declared by `T.env_thread` where its uses meet, and launched by name."""
+        iv = s.node
+        if self.scope.doc(iv.var) is not None or not self._encloses_all_uses(s, iv.var):
+            call = f"T.launch_thread({self.env_thread(iv)}, {self.expr(s.value)})"
+            return self._scoped(s, call, f"with {call}:", s.body)
+        call = f"T.launch_thread({quote(iv.thread_tag)}, {self.expr(s.value)})"
+        concise = self._concise()
+        frame = self.scope.push(s)
+        try:
+            name = self.scope.define(iv.var, iv.var.name, frame)
+            self.body(s.body, frame)
+        finally:
+            self.scope.pop()
+        if concise:
+            return Splice([Line(f"{name} = {call}")] + frame.stmts)
+        return Block(f"with {call} as {name}:", frame.stmts)
+
+    def _encloses_all_uses(self, stmt, var):
+        path = self.scope.paths.get(id(var))
+        return path is not None and any(node is stmt for node in path)
+
     def env_thread(self, iv):
-        """A thread var is declared `name = T.env_thread("tag")` where first launched."""
+        """A thread var is declared `name = T.env_thread("tag")` where its uses meet."""
         name = self.scope.doc(iv.var)
         if name is None:
             frame = self.scope.lowest_frame(iv.var)

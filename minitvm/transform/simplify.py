@@ -29,6 +29,13 @@ def simplify(func):
     return func.with_body(StmtSimplifier(Analyzer()).visit(func.body))
 
 
+def _unlikely(cond):
+    """What a condition asserts: `likely(c)` asserts `c` (TVM's IRMutatorWithAnalyzer)."""
+    if isinstance(cond, E.Call) and cond.op == "tir.likely":
+        return cond.args[0]
+    return cond
+
+
 def _can_inline(value):
     if isinstance(value, (E.IntImm, E.FloatImm, E.Var)):
         return True
@@ -79,7 +86,7 @@ class StmtSimplifier(Mutator):
             if cond.value:
                 return self.visit(s.then_case)
             return self.visit(s.else_case) if s.else_case is not None else _NO_OP
-        with self.analyzer.constraint_scope(cond):
+        with self.analyzer.constraint_scope(_unlikely(cond)):
             then_case = self.visit(s.then_case)
         else_case = None
         if s.else_case is not None:

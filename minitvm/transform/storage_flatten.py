@@ -41,6 +41,7 @@ from .ir_utils import (const_int, const_product, elem_offset, flattened, is_cons
                        true_const, zero)
 from .memory_info import get_memory_info, storage_scope_tag
 from .pass_infra import lowering_pass
+from ..schedule.stage import thread_rank
 
 
 class FlattenError(ValueError):
@@ -115,6 +116,7 @@ class _Flattener(Mutator):
         self.scopes = {}             # te.Tensor -> scope from a realize_scope attr
         self.dim_align = {}          # te.Tensor -> {dimension: (factor, offset)}
         self.var_remap = {}
+        self.thread_ranks = []       # ranks of the GPU thread launches around the visit
         self.allocated = set()       # data vars of Allocate statements already in the IR
         for param_buffer in buffer_map.values():
             self.entries[param_buffer] = self._external(param_buffer)
@@ -134,6 +136,12 @@ class _Flattener(Mutator):
             return self.visit(node.body)
         if node.attr_key == "buffer_bind_scope":
             return self._bind(node)
+        if node.attr_key == "thread_extent":
+            self.thread_ranks.append(thread_rank(node.node.thread_tag))
+            try:
+                return self.generic_visit(node)
+            finally:
+                self.thread_ranks.pop()
         if node.attr_key == "buffer_dim_align":       # storage_align of a dimension
             dim, factor, offset = (const_int(a) for a in node.value.args)
             self.dim_align.setdefault(node.node, {})[dim] = (factor, offset)
@@ -147,10 +155,17 @@ class _Flattener(Mutator):
     def visit_ProducerRealize(self, node):
         tensor = node.producer
         scope = (node.storage_scope or self.scopes.get(tensor) or self.scopes.get(tensor.op)
-                 or "global")
+                 or self._default_scope())
         name = _name_of_tensor(tensor)
         data = E.Var(name, "handle", E.PointerType(tensor.dtype, scope))
         return self._realize(tensor, name, data, tensor.dtype, node.bounds, node.body)
+
+    def _default_scope(self):
+        """TVM's DefaultStorageRank: a stage with no scope realized inside a GPU launch
+        lives in that level's memory (shared inside a block, local inside a thread)."""
+        if not self.thread_ranks:
+            return "global"
+        return "shared" if self.thread_ranks[-1] == 0 else "local"
 
     def visit_BufferRealize(self, node):
         buffer = node.buffer

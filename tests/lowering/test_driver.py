@@ -11,8 +11,9 @@ from minitvm.transform import PassContext
 from irbuild import func, loop, param, realize, var
 
 BUILTIN = [(1, "tir.StorageFlatten"), (1, "tir.Simplify"),
-           (2, "tir.InjectVirtualThread"), (2, "tir.InjectDoubleBuffer"),
-           (2, "tir.StorageRewrite"), (2, "tir.UnrollLoop"),
+           (2, "tir.InjectVirtualThread"), (2, "tir.InjectDoubleBuffer"), (2, "tir.StorageRewrite"),
+           (2, "tir.HoistIfThenElse"),
+           (2, "tir.UnrollLoop"),
            (3, "tir.Simplify"), (3, "tir.RemoveNoOp"), (3, "tir.RewriteUnsafeSelect"),
            (3, "tir.CommonSubexprElimTIR")]
 TEXT_PASSES = {"tir.Simplify", "tir.RemoveNoOp", "tir.RewriteUnsafeSelect",
@@ -86,7 +87,8 @@ def test_lower_runs_every_pass_records_it_and_dumps_after_each():
         mod = minitvm.lower(small_program(), dump=lambda phase, name, f: seen.append(name))
     f = mod["main"]
     assert f.phases == ("tir.StorageFlatten", "tir.InjectVirtualThread",
-                        "tir.InjectDoubleBuffer", "tir.StorageRewrite", "tir.UnrollLoop")
+                        "tir.InjectDoubleBuffer", "tir.StorageRewrite", "tir.HoistIfThenElse",
+                        "tir.UnrollLoop")
     assert seen == list(f.phases)
     assert isinstance(f.body, S.Allocate)
 

@@ -121,12 +121,12 @@ def test_binding_one_axis_twice():
         s[D].bind(i, te.thread_axis("vthread"))
 
 
-def test_binding_a_gpu_thread():
+def test_binding_a_thread_of_unknown_kind():
     A, B, C, D = elementwise()
     s = schedule(D)
     with pytest.raises(ScheduleError, match=r"argument 'thread_ivar' to bind on stage 'D': "
-                                            r"must be a virtual thread"):
-        s[D].bind(D.op.axis[0], te.thread_axis("threadIdx.x"))
+                                            r"must be a thread axis tagged 'blockIdx.x/y/z'"):
+        s[D].bind(D.op.axis[0], te.thread_axis("warpIdx.x"))
 
 
 def test_compute_at_whose_consumer_lies_outside_the_loop():

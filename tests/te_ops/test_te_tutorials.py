@@ -9,16 +9,15 @@ import sys
 
 import pytest
 
-from reference_text import ir_listings, tutorial_output, without_global_symbol
+from reference_text import ir_listings, tutorial_listings, tutorial_output, without_global_symbol
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # (tutorial, number of listings TVM printed)
-TUTORIALS = [("tuple_inputs", 3), ("tensorize", 4), ("extern_op", 0)]
+TUTORIALS = [("tuple_inputs", 3), ("tensorize", 4), ("extern_op", 0),
+             ("schedule_primitives", 11)]
 # Listings whose text needs a part another change builds: (tutorial, listing) -> why.
-PENDING = {("tuple_inputs", n): "symbolic-shape printing (strides, buffer_type='auto', "
-           "m, n = T.int32(), T.int32()) and T.float32(2)" for n in (1, 2, 3)}
-PENDING.update({("tensorize", n): "float constants printed as T.float32(0)" for n in (1, 2)})
+PENDING = {}
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +42,7 @@ CASES = [pytest.param(name, n, marks=[pytest.mark.xfail(reason=PENDING[name, n])
 
 @pytest.mark.parametrize("name, n", CASES)
 def test_listing_is_tvms(name, n, outputs):
-    reference = "\n".join(line for line in tutorial_output(name).splitlines()
-                          if not line.startswith("### "))     # the statement headers
-    want = ir_listings(without_global_symbol(reference))
+    want = tutorial_listings(name)
     got = ir_listings(without_global_symbol(printed(name, outputs)))
     assert len(got) == len(want), f"{name} printed {len(got)} listings, TVM {len(want)}"
     diff = "\n".join(difflib.unified_diff(want[n - 1], got[n - 1], "TVM", "ours",

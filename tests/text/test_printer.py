@@ -180,11 +180,27 @@ def test_thread_extent_prints_as_launch_thread():
                    T.IterVarType.THREAD_INDEX, "blockIdx.x")
     buf = T.decl_buffer((16,), "int32", "buf")
     body = S.AttrStmt(iv, "thread_extent", T.const(16), store(buf, iv.var, iv.var))
+    # the launch encloses every use of the thread var, so it defines it (TVM's
+    # DocsifyLaunchThread, as in the schedule_primitives listing)
     assert body_lines(module_text(body))[1:] == [
-        'blockIdx_x = T.env_thread("blockIdx.x")',
-        "T.launch_thread(blockIdx_x, 16)",
+        'blockIdx_x = T.launch_thread("blockIdx.x", 16)',
         'buf = T.Buffer((16,), "int32")',
         "buf[blockIdx_x] = blockIdx_x",
+    ]
+
+
+def test_thread_var_used_outside_its_launch_is_declared_by_env_thread():
+    iv = T.IterVar(T.Range.from_min_extent(0, 16), T.Var("threadIdx.x"),
+                   T.IterVarType.THREAD_INDEX, "threadIdx.x")
+    buf = T.decl_buffer((16,), "int32", "buf")
+    body = T.seq(S.AttrStmt(iv, "thread_extent", T.const(16), store(buf, 1, iv.var)),
+                 store(buf, iv.var, 0))
+    assert body_lines(module_text(body))[1:] == [
+        'threadIdx_x = T.env_thread("threadIdx.x")',
+        'buf = T.Buffer((16,), "int32")',
+        "with T.launch_thread(threadIdx_x, 16):",
+        "    buf[threadIdx_x] = 1",
+        "buf[0] = threadIdx_x",
     ]
 
 

@@ -117,8 +117,8 @@ def printed(fn, dtype="float32"):
     (te.round, "T.round(A_1[i])"), (te.trunc, "T.trunc(A_1[i])"),
     (te.abs, "T.fabs(A_1[i])"),
     (te.isnan, 'T.Cast("int8", T.isnan(A_1[i]))'),  # bool buffers store int8
-    (lambda x: te.power(x, 2), "T.pow(A_1[i], T.float32(2.0))"),
-    (lambda x: te.fmod(x, 3.0), "T.fmod(A_1[i], T.float32(3.0))"),
+    (lambda x: te.power(x, 2), "T.pow(A_1[i], T.float32(2))"),
+    (lambda x: te.fmod(x, 3.0), "T.fmod(A_1[i], T.float32(3))"),
     (lambda x: tvm.tir.call_pure_extern("float32", "expf", x),
      'T.call_pure_extern("float32", "expf", A_1[i])'),
 ])
