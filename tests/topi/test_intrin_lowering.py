@@ -155,3 +155,9 @@ def test_intrin_math_tutorial_runs_its_cpu_parts():
     load = "A_2[i * A_1.strides[0]]"
     assert out.count(f"T.exp({load})") == 4 and out.count(f"T.mylog({load})") == 1
     assert f'T.call_pure_extern("float32", "expf", {load})' in out
+
+
+def test_an_operator_name_must_be_a_non_empty_string():
+    with pytest.raises(OpRegistryError, match="the operator name must be a non-empty "
+                                              "string, got ''"):
+        register_op_attr("", "TCallEffectKind", 1)

@@ -96,3 +96,26 @@ def test_generic_schedules_are_for_the_cpu():
     with tvm.target.Target("cuda"):
         with pytest.raises(TVMError, match="schedule not registered for 'cuda'"):
             topi.generic.schedule_conv2d_nchw(topi.nn.relu(A))
+
+
+def test_conv2d_transpose_kernel_must_take_the_data_channels():
+    with pytest.raises(ConvolutionShapeError, match="kernel 'Kt' is for 3 input channels, "
+                                                    "data 'Data' has 4"):
+        topi.nn.conv2d_transpose_nchw(A, te.placeholder((3, 2, 3, 3), name="Kt"), (1, 1), 0,
+                                      "float32", (0, 0))
+
+
+def test_dense_operands_must_be_two_dimensional():
+    with pytest.raises(DenseShapeError, match="data 'Data' and weight 'Wt' must be 2-D, "
+                                              "got 4-D and 2-D"):
+        topi.nn.dense(A, te.placeholder((4, 5), name="Wt"))
+
+
+def test_dilate_needs_one_stride_per_dimension():
+    with pytest.raises(ValueError, match="dilate of 'Data': 2 strides for 4 dimensions"):
+        topi.nn.dilate(A, [2, 2])
+
+
+def test_conv2d_data_layout_must_be_supported():
+    with pytest.raises(ValueError, match="data layout 'NCWH' is not supported"):
+        topi.nn.conv2d(A, te.placeholder((4, 4, 3, 3)), 1, 1, 1, data_layout="NCWH")

@@ -79,6 +79,11 @@ def group_conv2d_nchw(Input, Filter, stride, padding, dilation, groups, out_dtyp
     return conv(Input, Filter, stride, padding, dilation, groups, "NCHW", "OIHW", out_dtype)
 
 
+def conv2d_hwcn(Input, Filter, stride, padding, dilation, out_dtype=None):
+    """2-D convolution: Input [H, W, C, N], Filter [KH, KW, C, O] -> [OH, OW, O, N]."""
+    return conv(Input, Filter, stride, padding, dilation, 1, "HWCN", "HWIO", out_dtype)
+
+
 def conv2d(input, filter, strides, padding, dilation, data_layout="NCHW",  # noqa: A002
            kernel_layout="", out_dtype=None):
     """2-D convolution in `data_layout` ("NCHW", "NHWC" or "HWCN")."""
