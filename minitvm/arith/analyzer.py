@@ -98,14 +98,22 @@ class Analyzer:
     def simplify(self, expr, steps=2):
         """Canonical simplification, then `steps` alternating rewrite/canonical rounds."""
         expr = op.convert(expr)
-        if isinstance(expr, _LEAVES):
-            return expr                 # what the simplifiers would return, unvisited
+        if self._stays(expr):
+            return expr
         res = self._canonical(expr)
         for i in range(steps):
             if isinstance(res, E.IntImm):
                 return res
             res = self._rewrite(res) if i % 2 == 0 else self._canonical(res)
         return res
+
+    def _stays(self, expr):
+        """True for the leaves every simplifier returns unchanged: constants, and integer
+        variables bound to no value (a boolean one may be a known fact)."""
+        if isinstance(expr, _LEAVES):
+            return True
+        return (isinstance(expr, E.Var) and expr.dtype != "bool"
+                and expr not in self._rewrite.var_map and expr not in self._canonical.var_map)
 
     def canonical_simplify(self, expr):
         return self._canonical(op.convert(expr))

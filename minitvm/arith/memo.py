@@ -17,7 +17,10 @@ A result is stored under
 * the knowledge is `(scope, epoch)`: `scope` numbers the chain of constraint scopes
   entered (the same conditions entered in the same order under the same bindings
   get the same number, so sibling branches share results), and `epoch` counts the
-  bindings made so far (`bind` and `update_bound` change what is known for good).
+  bindings made so far (`bind` and `update_bound` change what is known for good) of
+  variables the cache has met: a result that depends on a variable met it, in its
+  input, in a bound value or in a constraint, so binding a fresh loop variable keeps
+  everything stored.
 
 A hit whose result has the input's structure returns the input itself, so callers
 that test `new is old` to see whether anything changed behave as without the cache.
@@ -72,12 +75,9 @@ class SimplifyCache:
     def key(self, simplifier, expr, depth):
         return (simplifier, self.interner.key(expr), self.scope, self.epoch, depth)
 
-    def get(self, key, expr):
-        """The stored result for `key` (`expr` itself when that has its structure),
-        or None."""
-        hit = self.results.get(key)
-        if hit is None:
-            return None
+    def unpack(self, hit, expr):
+        """The result a hit in `results` stands for (`expr` itself when that has its
+        structure)."""
         result, same = hit
         if same:
             return expr

@@ -106,12 +106,12 @@ class RewriteSimplifier(Mutator):
         analyzer.visits += 1
         cache = analyzer.cache
         if cache is None or not isinstance(e, E.PrimExpr):
-            return Mutator.visit(self, e)
+            return self._method(type(e))(self, e)
         key = cache.key(type(self), e, self.recur_depth)
-        hit = cache.get(key, e)
+        hit = cache.results.get(key)
         if hit is not None:
-            return hit
-        result = Mutator.visit(self, e)
+            return cache.unpack(hit, e)
+        result = self._method(type(e))(self, e)
         cache.put(key, e, result)
         return result
 

@@ -149,8 +149,7 @@ class StructuralInterner:
     def key(self, node):
         number = self._numbers.get(id(node))
         if number is None:
-            shape = _shape(node, self.key)
-            number = self._ids.setdefault(shape, len(self._ids))
+            number = self._ids.setdefault(_shape(node, self.key), len(self._ids))
             self._numbers[id(node)] = number
             self._alive.append(node)
         return number
@@ -179,14 +178,13 @@ def _spec(cls):
 
 def _shape(node, key):
     """A node's structure as a tuple, its children given by `key`."""
-    spec = _spec(type(node))
+    spec = _SPECS.get(type(node), False)
+    if spec is False:
+        spec = _spec(type(node))
     if spec is not None:
         name, data, identity, children = spec
-        parts = [name]
-        parts.extend(getattr(node, f) for f in data)
-        parts.extend(id(getattr(node, f)) for f in identity)
-        parts.extend(key(getattr(node, f)) for f in children)
-        return tuple(parts)
+        return (name, *[getattr(node, f) for f in data], *[id(getattr(node, f)) for f in identity],
+                *[key(getattr(node, f)) for f in children])
     if isinstance(node, tuple):
         return ("tuple",) + tuple(key(n) for n in node)
     if node is None or isinstance(node, (str, int, float)):

@@ -32,14 +32,18 @@ def common_subexpr_elim(func):
 
 
 _ATOMS = (E.IntImm, E.FloatImm, E.StringImm, E.Var)
+_NOT_COMPUTATIONS = _ATOMS + (E.Ramp, E.Broadcast)
 _FORBIDDEN = (E.Call, E.BufferLoad, E.ProducerLoad)
+_CHILDREN = {}      # node class -> its CHILDREN entry (found along the MRO once)
 
 
 def _children(node):
-    for klass in type(node).__mro__:
-        if klass in CHILDREN:
-            return CHILDREN[klass]
-    return ()
+    cls = type(node)
+    fields = _CHILDREN.get(cls)
+    if fields is None:
+        fields = _CHILDREN[cls] = next(
+            (CHILDREN[klass] for klass in cls.__mro__ if klass in CHILDREN), ())
+    return fields
 
 
 def _merge(into, table):
@@ -80,7 +84,7 @@ class _Eliminator:
                 yield value
 
     def eligible(self, e):
-        return (isinstance(e, E.PrimExpr) and not isinstance(e, _ATOMS + (E.Ramp, E.Broadcast))
+        return (isinstance(e, E.PrimExpr) and not isinstance(e, _NOT_COMPUTATIONS)
                 and not self.contains_forbidden(e))
 
     def size(self, e):

@@ -8,6 +8,7 @@ import difflib
 
 import pytest
 
+from minitvm.arith import memo
 from minitvm.tir import IRModule
 from minitvm.transform.cse import common_subexpr_elim
 from minitvm.transform.remove_no_op import remove_no_op
@@ -33,3 +34,10 @@ def test_listing_text_matches_reference(n):
 
 def test_seed_has_three_listings():
     assert len(seed.listings()) == 3
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_listing_text_is_the_same_without_the_simplifier_cache(n):
+    with memo.disabled():
+        plain = lowered_text(n)
+    assert plain == seed.listing(n)
