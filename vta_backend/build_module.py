@@ -101,5 +101,5 @@ def _build(inputs, args, target, name, binds):
                                                                    binds=binds)
     if name not in mod:
         raise ValueError(f"vta.build: the module has no function {name!r} "
-                       f"(it has {', '.join(mod.functions)})")
+                         f"(it has {', '.join(mod.functions)})")
     return VTAModule(mod[name], name, get_env())

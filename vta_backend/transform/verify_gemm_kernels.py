@@ -199,10 +199,10 @@ def _check_closure(kernel, lowered, loops_around):
         uses = "; ".join(f"'{v.name}' by {_indexed_by(kernel, lowered, v)}" for v in free)
         raise kernel.error(
             f"its GEMM micro-op kernel depends on {len(free)} variables defined outside it "
-            f"({uses}), but VTA's runtime keys a kernel by a single int32 value (spec vta.md "
-            "4.3), in practice the virtual-thread index: attach those buffers (compute_at) "
-            "inside the loops named, so that their indices inside the kernel do not depend "
-            "on them")
+            f"({', '.join(repr(v.name) for v in free)}), but VTA's runtime keys a kernel by "
+            "a single int32 value (spec vta.md 4.3), in practice the virtual-thread index: "
+            f"the kernel's indices move with {uses}; attach those buffers (compute_at) "
+            "inside the loops named, so that their indices inside the kernel do not")
     loop = next((f for f in loops_around if free and f.loop_var is free[0]), None)
     if loop is None or not (isinstance(loop.extent, E.IntImm) and isinstance(loop.min, E.IntImm)):
         return
