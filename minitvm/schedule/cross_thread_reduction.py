@@ -29,13 +29,23 @@ from ..tir.stmt import Allocate, AttrStmt, BufferStore, Evaluate, ProducerStore,
 from .errors import ScheduleError
 from .loop_nest import make_bound_check, make_if_nest, make_loop_nest, merge_nest
 from .message_passing import is_const
+from .stage import VIRTUAL_THREAD_TAGS
 from .substitute import substitute_iter_vars
 
 
 def is_cross_thread_reduction(stage):
-    """Is a reduction loop of the stage bound to a thread (TVM's kCrossThreadReduction)?"""
+    """Is a reduction loop of the stage bound to a GPU thread (TVM's
+    kCrossThreadReduction)? A reduction loop bound to a virtual thread stays an ordinary
+    reduction: InjectVirtualThread runs the threads one after another, each adding in."""
     return any(iv.iter_type == IterVarType.COMM_REDUCE and _bound_thread(stage, iv) is not None
                for iv in stage.leaf_iter_vars)
+
+
+def _bound_thread(stage, iv):
+    """The GPU thread `iv` is bound to, or None."""
+    attr = stage.iter_var_attrs.get(iv)
+    thread = attr.bind_thread if attr is not None else None
+    return None if thread is None or thread.thread_tag in VIRTUAL_THREAD_TAGS else thread
 
 
 def make_cross_thread_reduction(stage, ranges):
@@ -66,11 +76,6 @@ def make_cross_thread_reduction(stage, ranges):
         if partial is not None:
             body = _allocate(partial, body)
     return merge_nest(common, substitute_iter_vars(body, values))
-
-
-def _bound_thread(stage, iv):
-    attr = stage.iter_var_attrs.get(iv)
-    return attr.bind_thread if attr is not None else None
 
 
 def _load(buffer):
