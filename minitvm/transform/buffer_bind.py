@@ -12,9 +12,10 @@ from __future__ import annotations
 from ..arith import Analyzer
 from ..tir import expr as E
 from .ir_utils import const_int, elem_offset, is_const, row_major_strides
+from ..error import TVMError
 
 
-class BindError(ValueError):
+class BindError(TVMError, ValueError):
     """A buffer cannot view the region it is bound to."""
 
 

@@ -16,9 +16,10 @@ from ..tir.functor import Mutator
 from ..tir.functor import substitute
 from .ir_utils import const_int
 from .pass_infra import lowering_pass
+from ..error import TVMError
 
 
-class UnrollError(ValueError):
+class UnrollError(TVMError, ValueError):
     """A loop marked for unrolling that cannot be unrolled."""
 
 
