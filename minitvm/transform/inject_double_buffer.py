@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..error import TVMError
 from ..tir import expr as E
 from ..tir import op as _op
 from ..tir import stmt as S

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
+from ..error import TVMError
 from ..arith import Analyzer
 from ..tir import expr as E
 from ..tir import stmt as S

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Tuple
 
+from ..error import TVMError
 from ..arith import Analyzer
 from ..tir import dtype as dt
 from ..tir import expr as E

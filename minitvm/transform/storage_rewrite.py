@@ -36,6 +36,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..error import TVMError
 from ..arith import Analyzer
 from ..arith.const_int_bound import POS_INF
 from ..arith.int_set import IntSet, eval_set

@@ -10,6 +10,7 @@ one statement per loop rather than `n` copies.
 """
 from __future__ import annotations
 
+from ..error import TVMError
 from ..tir import expr as E
 from ..tir import stmt as S
 from ..tir.functor import Mutator
