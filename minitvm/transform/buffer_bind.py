@@ -13,7 +13,6 @@ from ..error import TVMError
 from ..arith import Analyzer
 from ..tir import expr as E
 from .ir_utils import const_int, elem_offset, is_const, row_major_strides
-from ..error import TVMError
 
 
 class BindError(TVMError, ValueError):

@@ -34,7 +34,6 @@ from ..tir import stmt as S
 from ..tir.functor import Mutator, Visitor, substitute
 from .ir_utils import is_const, merge_nest, zero
 from .pass_infra import FLATTENED, PassContext, lowering_pass
-from ..error import TVMError
 
 SCOPE, WRITE = "double_buffer_scope", "double_buffer_write"
 NO_OP = S.Evaluate(E.IntImm("int32", 0))

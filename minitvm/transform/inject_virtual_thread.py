@@ -35,7 +35,6 @@ from ..tir.functor import Mutator, Visitor
 from ..tir.functor import substitute
 from .ir_utils import const_int, is_const
 from .pass_infra import FLATTENED, lowering_pass
-from ..error import TVMError
 
 UNROLL_LIMIT = 16                  # TVM: copies are unrolled only for fewer threads
 _COPROC_SCOPES = ("coproc_scope", "coproc_uop_scope")

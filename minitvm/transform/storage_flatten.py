@@ -43,7 +43,6 @@ from .ir_utils import (const_int, const_product, elem_offset, flattened, is_cons
 from .memory_info import get_memory_info, storage_scope_tag
 from .pass_infra import lowering_pass
 from ..schedule.stage import thread_rank
-from ..error import TVMError
 
 
 class FlattenError(TVMError, ValueError):

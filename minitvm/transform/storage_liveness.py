@@ -19,7 +19,6 @@ from ..tir import expr as E
 from ..tir import stmt as S
 from ..tir.analysis import expr_deep_equal
 from ..tir.functor import Visitor
-from ..error import TVMError
 
 _NEW_SCOPE_ATTRS = ("extern_scope", "virtual_thread")
 

@@ -51,7 +51,6 @@ from .ir_utils import const_product, merge_nest
 from .memory_info import get_memory_info, storage_scope_rank, storage_scope_tag
 from .pass_infra import FLATTENED, PassContext, lowering_pass
 from .storage_liveness import can_inplace, linear_access_pattern, liveness
-from ..error import TVMError
 
 MATCH_RANGE = 16          # reuse a freed entry at most this many times larger or smaller
 EXACT_DTYPE = "tir.reuse_require_exact_matched_dtype"

@@ -17,7 +17,6 @@ from ..tir.functor import Mutator
 from ..tir.functor import substitute
 from .ir_utils import const_int
 from .pass_infra import lowering_pass
-from ..error import TVMError
 
 
 class UnrollError(TVMError, ValueError):
