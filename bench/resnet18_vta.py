@@ -10,7 +10,7 @@ The tuned configs come from tuning now (default: a GATuner per layer, measuring 
 local processes) or, with --tophub, from the logs shipped with vta_backend.
 --write-tophub saves the best configs found as the package's TopHub log.
 
-Run: python bench/resnet18_vta.py [--trials 48] [--tophub] [--write-tophub] [--log FILE]
+Run: python bench/resnet18_vta.py [--trials 96] [--tophub] [--write-tophub] [--log FILE]
 """
 from __future__ import annotations
 
@@ -65,15 +65,20 @@ def row(name, ops, fallback, tuned):
             f"{f.cycles / t.cycles:8.1f}x  {ok}")
 
 
+def _temporary_log():
+    with tempfile.NamedTemporaryFile(suffix=".log", delete=False) as f:
+        return f.name
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=48, help="candidates tuned per layer")
+    parser.add_argument("--trials", type=int, default=96, help="candidates tuned per layer")
     parser.add_argument("--tophub", action="store_true", help="use the shipped tuned configs")
     parser.add_argument("--write-tophub", action="store_true",
                         help="save the best configs as the package's TopHub log")
     parser.add_argument("--log", default=None, help="tuning log (default: a temporary file)")
     args = parser.parse_args()
-    log = TOPHUB_LOG if args.tophub else (args.log or tempfile.mktemp(suffix=".log"))
+    log = TOPHUB_LOG if args.tophub else (args.log or _temporary_log())
     autotvm.GLOBAL_SCOPE.silent = True
     layers, rates = list(layer_tasks()), []
     if not args.tophub:

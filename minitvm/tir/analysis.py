@@ -159,32 +159,35 @@ class StructuralInterner:
         return id(node) in self._numbers
 
 
-# Per node class: (name, data fields, identity fields, IR fields), or None for the
+# Per node class: a function (node, key) -> its structure tuple, or None for the
 # objects `_shape` handles case by case.
-_SPECS = {}
+_SHAPERS = {}
 
 
-def _spec(cls):
-    spec = _SPECS.get(cls, False)
-    if spec is False:
-        spec = None
-        if issubclass(cls, (E.PrimExpr, S.Stmt)) and not issubclass(cls, E.Var):
-            kind = _kind_of_class(cls)
-            spec = (kind.__name__, _fields(kind, _DATA_FIELDS),
-                    _fields(kind, _IDENTITY_FIELDS), _fields(kind, _IR_FIELDS))
-        _SPECS[cls] = spec
-    return spec
+def _shaper(cls):
+    shaper = None
+    if issubclass(cls, (E.PrimExpr, S.Stmt)) and not issubclass(cls, E.Var):
+        kind = _kind_of_class(cls)
+        name, data = kind.__name__, _fields(kind, _DATA_FIELDS)
+        identity, children = _fields(kind, _IDENTITY_FIELDS), _fields(kind, _IR_FIELDS)
+        if children == ("a", "b") and not data and not identity:    # the common binary node
+            def shaper(node, key):
+                return (name, key(node.a), key(node.b))
+        else:
+            def shaper(node, key):
+                return (name, *[getattr(node, f) for f in data],
+                        *[id(getattr(node, f)) for f in identity],
+                        *[key(getattr(node, f)) for f in children])
+    _SHAPERS[cls] = shaper
+    return shaper
 
 
 def _shape(node, key):
     """A node's structure as a tuple, its children given by `key`."""
-    spec = _SPECS.get(type(node), False)
-    if spec is False:
-        spec = _spec(type(node))
-    if spec is not None:
-        name, data, identity, children = spec
-        return (name, *[getattr(node, f) for f in data], *[id(getattr(node, f)) for f in identity],
-                *[key(getattr(node, f)) for f in children])
+    cls = type(node)
+    shaper = _SHAPERS[cls] if cls in _SHAPERS else _shaper(cls)
+    if shaper is not None:
+        return shaper(node, key)
     if isinstance(node, tuple):
         return ("tuple",) + tuple(key(n) for n in node)
     if node is None or isinstance(node, (str, int, float)):
