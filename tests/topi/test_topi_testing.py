@@ -62,3 +62,8 @@ def test_softmax_reference_rows_sum_to_one():
     s = topi.testing.softmax_python(a, axis=1)
     np.testing.assert_allclose(s.sum(axis=1), 1, rtol=1e-6)
     np.testing.assert_allclose(topi.testing.log_softmax_python(a, 1), np.log(s), atol=1e-5)
+
+
+def test_dilate_reference_spreads_elements():
+    got = topi.testing.dilate_python(np.array([[1, 2], [3, 4]], "float32"), (2, 3), 9)
+    np.testing.assert_array_equal(got, [[1, 9, 9, 2], [9, 9, 9, 9], [3, 9, 9, 4]])

@@ -44,7 +44,7 @@ def poolnd_python(np_data, kernel, strides, dilation, padding_before, padding_af
         else:
             count = max(math.prod(len(i) for i in inside), 1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            # a ceil_mode window wholly past the input counts nothing: 0 / 0, as TVM's
+            # a ceil_mode window wholly past the input counts nothing (0 / 0)
             result[(Ellipsis,) + position] = np.divide(total, count)
     if np.dtype(dtype).kind in "iu":
         return np.trunc(out).astype(dtype)
