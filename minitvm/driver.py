@@ -12,8 +12,9 @@ run, in the order given. A pass named in `PassContext(disabled_pass=...)` is ski
 TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
 TextureFlatten, the TIR-block passes, NarrowDataType(32),
 RenormalizeSplitPattern (nothing it matches occurs in TE schedules minitvm
-accepts); VectorizeLoop (vectorized loops stay loops of kind
-"vectorized", which the host build runs whole through numpy); LoopPartition, which
+accepts); of VectorizeLoop only the scalarizing of guarded loops (other vectorized loops
+stay loops of kind "vectorized", which the host build runs whole through numpy);
+LoopPartition, which
 `simple_mode=False` would enable: with TVM's default configuration it only splits loops
 of symbolic extent at `likely` guards, which changes speed, never results.
 
@@ -38,6 +39,7 @@ from .transform.hoist_if_then_else import hoist_if_then_else
 from .transform.inject_double_buffer import inject_double_buffer
 from .transform.lower_intrin import lower_intrin
 from .transform.pass_infra import PassContext, pass_name
+from .transform.vectorize_loop import vectorize_loop
 from .transform.verify_memory import verify_memory
 
 USER = "user passes of this phase (PassContext config 'tir.add_lower_pass')"
@@ -49,6 +51,7 @@ PIPELINE = [
     (1, "tir.Simplify", simplify),
     (1, "user", USER),
     # phase 2: replicate virtual threads, then plan memory over the result
+    (2, "tir.VectorizeLoop", vectorize_loop),
     (2, "tir.InjectVirtualThread", inject_virtual_thread),
     (2, "tir.InjectDoubleBuffer", inject_double_buffer),
     (2, "tir.StorageRewrite", storage_rewrite),

@@ -13,3 +13,28 @@ def assert_allclose(actual, desired, rtol=1e-7, atol=1e-7):
     actual, desired = _as_numpy(actual), _as_numpy(desired)
     np.testing.assert_allclose(actual.shape, desired.shape)
     np.testing.assert_allclose(actual, desired, rtol=rtol, atol=atol, verbose=True)
+
+
+def assert_prim_expr_equal(lhs, rhs):
+    """`lhs` and `rhs` are the same expression once simplified (TVM's helper of that
+    name); raises AssertionError showing both, as a test assertion should."""
+    from .arith import Analyzer
+    from .tir.analysis import structural_equal
+    from .tir.op import convert
+    ana = Analyzer()
+    simplified = ana.simplify(convert(lhs) - convert(rhs))
+    if not structural_equal(simplified, convert(0, simplified.dtype)):
+        raise AssertionError(f"{lhs} != {rhs} (their difference simplifies to {simplified})")
+
+
+def device_enabled(target):
+    """Whether minitvm can compile for and run on `target` ("llvm", "cuda", ...)."""
+    from .runtime import enabled
+    return enabled(target)
+
+
+def uses_gpu(func):
+    """Decorator of a test that also covers GPU targets (TVM's `tvm.testing.uses_gpu`):
+    minitvm has no GPU, so the test runs with its CPU targets only (check
+    `device_enabled` before using a GPU target)."""
+    return func

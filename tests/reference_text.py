@@ -76,10 +76,10 @@ def tutorial_output(name: str) -> str:
 
 
 def tutorial_listings(name: str):
-    """The IR listings TVM printed for one of its tutorials, `global_symbol` dropped (the
-    `### <statement>` lines that separate the outputs are not part of any listing)."""
-    text = "\n".join(line for line in tutorial_output(name).splitlines()
-                     if not line.startswith("### "))
+    """The IR listings TVM printed for one of its tutorials, `global_symbol` dropped (a
+    `### <statement>` line ends the output before it and is part of no listing)."""
+    text = "\n".join("<next output>" if line.startswith("### ") else line
+                     for line in tutorial_output(name).splitlines())
     return ir_listings(without_global_symbol(text))
 
 

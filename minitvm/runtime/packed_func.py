@@ -79,14 +79,15 @@ def remove_global_func(name):
 
 def convert(value):
     """TVM's `tvm.runtime.convert`: a Python value as the object TVM passes around:
-    numbers as IR constants, lists and tuples as tuples of converted elements, dicts
-    with converted values; strings, callables (already functions), IR nodes, tensors
+    numbers as IR constants, lists and tuples as an `Array` (a tuple) of converted
+    elements, dicts as a `Map` (a read-only dict) with converted values; strings, callables (already functions), IR nodes, tensors
     and arrays unchanged."""
+    from ..ir.container import Array, Map
     from ..tir.op import convert as to_expr
     if isinstance(value, (list, tuple)):
-        return tuple(convert(v) for v in value)
+        return Array(convert(v) for v in value)
     if isinstance(value, dict):
-        return {k: convert(v) for k, v in value.items()}
+        return Map({k: convert(v) for k, v in value.items()})
     if isinstance(value, (bool, int, float)):
         return to_expr(value)
     return value

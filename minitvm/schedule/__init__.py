@@ -1,8 +1,11 @@
 """Schedules (TVM's legacy TE schedule path): record, infer, build.
 
 * record: `create_schedule` gives a `Schedule` of `Stage`s whose primitives (split,
-  fuse, reorder, compute_at, compute_inline, bind, pragma, tensorize...) validate their
-  arguments and record relations and attributes (`stage`, `relations`);
+  tile, fuse, reorder, compute_at, compute_inline, bind, pragma, tensorize,
+  storage_align, double_buffer, set_store_predicate...) validate their arguments and
+  record relations and attributes (`stage`, `relations`); the dataflow rewrites
+  `cache_read`/`cache_write` (`cache`) and `rfactor` (`rfactor`) replace ops through
+  `dataflow`, and `create_group` (`group`) makes a virtual stage for several;
 * infer: `normalize` (a copy) and `infer_bound` decide the range of every loop and the
   region every stage computes and allocates (`bound`, `message_passing`);
 * build: `schedule_ops` turns stages into the loop nest (`loop_nest`, `compute_stmt`,

@@ -56,7 +56,7 @@ def attach_paths(sch):
     """{op: [IterVar]}: the loops around each stage's attachment point, innermost first."""
     paths = {}
     for stage in sch.stages:
-        path, visited, s = [], set(), stage
+        path, visited, s = [], set(), stage.attach_spec()
         while s.attach_type == SCOPE:
             if id(s) in visited:
                 raise ScheduleError(f"compute_at on stage '{stage.op.name}': the compute_at "
@@ -70,5 +70,6 @@ def attach_paths(sch):
                                     f"'{ivar.var.name}': the axis is no longer a loop of "
                                     f"stage '{s.op.name}'")
             path.extend(reversed(leaves[:index + 1]))
+            s = s.attach_spec()
         paths[stage.op] = path
     return paths

@@ -33,11 +33,12 @@ def normalize(sch):
 
 
 def copy_schedule(sch):
-    """Copies of the stages (lists, attributes, attachments); ops and IterVars are shared."""
+    """Copies of the stages and groups (lists, attributes, attachments, groups); ops and
+    IterVars are shared."""
     result = Schedule(sch.outputs, [])
     copies = {}
-    for s in sch.stages:
-        c = Stage.__new__(Stage)
+    for s in sch.stages + sch.groups:
+        c = type(s).__new__(type(s))
         c.__dict__.update(s.__dict__)
         c.schedule = result
         c.all_iter_vars = list(s.all_iter_vars)
@@ -48,7 +49,10 @@ def copy_schedule(sch):
     for c in copies.values():
         if c.attach_stage is not None:
             c.attach_stage = copies[id(c.attach_stage)]
+        if c.group is not None:
+            c.group = copies[id(c.group)]
     result.stages = [copies[id(s)] for s in sch.stages]
+    result.groups = [copies[id(g)] for g in sch.groups]
     result.stage_map = {s.origin_op: s for s in result.stages}
     return result
 
@@ -114,14 +118,14 @@ def rebase_non_zero_min_loops(sch):
                 stage.iter_var_attrs[new] = attr
             stage.leaf_iter_vars[pos] = new
             rebased[iv] = new
-    for stage in sch.stages:
+    for stage in sch.stages + sch.groups:
         if stage.attach_type == SCOPE and stage.attach_ivar in rebased:
             stage.attach_ivar = rebased[stage.attach_ivar]
 
 
 def legalize_invalid_attach(sch):
     """Move attachments to axes that were split or fused away onto what replaced them."""
-    for stage in sch.stages:
+    for stage in sch.stages + sch.groups:
         if stage.attach_type != SCOPE:
             continue
         parent, ivar = stage.attach_stage, stage.attach_ivar

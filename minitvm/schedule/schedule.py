@@ -18,6 +18,7 @@ class Schedule:
         self.outputs = outputs
         self.stages = stages
         self.stage_map = {s.origin_op: s for s in stages}
+        self.groups = []
 
     def __getitem__(self, key):
         op = key.op if isinstance(key, Tensor) else key
@@ -53,6 +54,12 @@ class Schedule:
         stage then reduces over it. Returns the factored tensor (a list for several)."""
         from .rfactor import rfactor
         return rfactor(self, tensor, axis, factor_axis)
+
+    def create_group(self, outputs, inputs, include_inputs=False):
+        """A virtual stage for the stages between `inputs` and `outputs` (tensors or
+        lists of them); compute_at on it moves them all (see `group`)."""
+        from .group import create_group
+        return create_group(self, outputs, inputs, include_inputs)
 
     def normalize(self):
         """A normalized copy, ready for bound inference (see `normalize`)."""

@@ -36,14 +36,15 @@ def schedule_ops(sch, ranges):
     for stage in reversed(sch.stages):
         if stage.attach_type == INLINED or isinstance(stage.op, PlaceholderOp):
             continue
-        if stage.attach_type == SCOPE:
-            injector = _InjectAttach(stage, ranges)
+        spec = stage.attach_spec()          # a group member goes where its group goes
+        if spec.attach_type == SCOPE:
+            injector = _InjectAttach(stage, ranges, spec.attach_ivar)
             body = injector.visit(body)
             if not injector.found:
                 raise ScheduleError(
                     f"compute_at on stage '{stage.op.name}', axis "
-                    f"'{stage.attach_ivar.var.name}': the loop was not found in stage "
-                    f"'{stage.attach_stage.op.name}'")
+                    f"'{spec.attach_ivar.var.name}': the loop was not found in stage "
+                    f"'{spec.attach_stage.op.name}'")
         else:
             body = make_pipeline(stage, ranges, body)
     return _PostProc(sch).visit(body)
@@ -84,14 +85,15 @@ def _align_dims(stage, tensor, realize):
 class _InjectAttach(Mutator):
     """Puts the stage's pipeline inside the loop_scope marker of its attachment loop."""
 
-    def __init__(self, stage, ranges):
+    def __init__(self, stage, ranges, loop):
         self.stage = stage
         self.ranges = ranges
+        self.loop = loop
         self.found = False
 
     def visit_AttrStmt(self, node):
         node = self.generic_visit(node)
-        if node.attr_key == LOOP_SCOPE and node.node is self.stage.attach_ivar:
+        if node.attr_key == LOOP_SCOPE and node.node is self.loop:
             self.found = True
             return replace(node, body=make_pipeline(self.stage, self.ranges, node.body))
         return node

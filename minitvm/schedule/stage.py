@@ -52,6 +52,14 @@ class IterVarAttr:
         return replace(self, pragmas=list(self.pragmas))
 
 
+def in_group(stage, group):
+    """True when `stage` is in `group` or in a group nested in it."""
+    g = stage.group
+    while g is not None and g is not group:
+        g = g.group
+    return g is group
+
+
 class Stage:
     """The schedule of `op`: its leaf loops (outermost first), relations and attachment."""
 
@@ -60,8 +68,8 @@ class Stage:
         self.origin_op = op
         self.schedule = schedule
         self.is_output = is_output
-        self.all_iter_vars = list(op.root_iter_vars)
-        self.leaf_iter_vars = list(op.root_iter_vars)
+        self.all_iter_vars = list(op.root_iter_vars) if op is not None else []
+        self.leaf_iter_vars = list(self.all_iter_vars)
         self.relations = []
         self.iter_var_attrs = {}
         self.attach_type = ROOT
@@ -70,6 +78,15 @@ class Stage:
         self.scope = ""
         self.store_predicate = None
         self.double_buffered = False
+        self.group = None                 # the create_group group the stage is in
+
+    def attach_spec(self):
+        """The stage whose attachment applies (TVM's GetAttachSpec): a stage left at the
+        root inside a group goes where its group goes."""
+        spec = self
+        while spec.attach_type == ROOT and spec.group is not None:
+            spec = spec.group
+        return spec
 
     def __repr__(self):
         return f"stage({self.op.name})"
@@ -227,6 +244,9 @@ class Stage:
         if not self.schedule.reads(parent.op, self.op):
             raise schedule_error("compute_at", self, f"stage '{parent.op.name}' does not "
                                  f"consume '{self.op.name}'", scope)
+        if self.group is not None and not in_group(parent, self.group):
+            raise schedule_error("compute_at", self, f"the stage is in a group; stage "
+                                 f"'{parent.op.name}' is not in it", scope)
         self.attach_type = SCOPE
         self.attach_ivar = scope
         self.attach_stage = parent

@@ -4,7 +4,7 @@
 `reduce_axis`es (and `max`/`min` of two expressions are elementwise); `create_schedule`
 starts scheduling the DAG (see `minitvm.schedule`).
 """
-from ..tir.op import const
+from ..tir.op import const, floordiv, floormod
 from ..tir.intrin import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, cos, cosh, erf,
                           exp, exp10, exp2, floor, fmod, isnan, log, log10, log1p, log2,
                           nearbyint, popcount, power, round, rsqrt, sigmoid, sin, sinh, sqrt,
@@ -12,7 +12,7 @@ from ..tir.intrin import (abs, acos, acosh, asin, asinh, atan, atanh, ceil, cos,
 from .errors import (ComputeBodyError, ReductionError, ShapeError, TEDTypeError, TEError,
                      TensorIndexError, TensorIntrinError)
 from .extern import ExternOp, extern
-from .operation import compute, placeholder, reduce_axis, thread_axis, var
+from .operation import compute, placeholder, reduce_axis, size_var, thread_axis, var
 from .reduction import comm_reducer, max, max_value, min, min_value, sum  # noqa: A004
 from .tag import TagScope, tag_scope
 from .tensor import ComputeOp, Operation, PlaceholderOp, Tensor, TensorSlice
@@ -25,7 +25,7 @@ def create_schedule(ops):
     return _create(ops)
 
 
-__all__ = ["ComputeBodyError", "ComputeOp", "ExternOp", "Operation", "PlaceholderOp",
+__all__ = ["floordiv", "floormod", "size_var", "ComputeBodyError", "ComputeOp", "ExternOp", "Operation", "PlaceholderOp",
            "ReductionError", "ShapeError", "TEDTypeError", "TEError", "Tensor",
            "TensorIndexError", "TensorIntrin", "TensorIntrinError", "extern",
            "TensorSlice", "comm_reducer", "compute", "const", "create_schedule",

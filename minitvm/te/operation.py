@@ -7,7 +7,7 @@ import inspect
 import threading
 
 from ..tir import dtype as dt
-from ..tir.expr import IntImm, IterVar, IterVarType, PrimExpr, Range, Var
+from ..tir.expr import IntImm, IterVar, IterVarType, PrimExpr, Range, SizeVar, Var
 from ..tir.op import DTypeMismatchError, convert
 from .errors import ComputeBodyError, ShapeError, TEDTypeError, TEError, tensors_read
 from .tag import TagScope
@@ -130,6 +130,11 @@ def _axis_names(fcompute, dims, name):
 def var(name="tindex", dtype="int32"):
     """A scalar variable (a shape or a parameter)."""
     return Var(name, dt.check(dtype))
+
+
+def size_var(name="size", dtype="int32"):
+    """A scalar variable known to be non-negative (a size), TVM's `te.size_var`."""
+    return SizeVar(name, dt.check(dtype))
 
 
 def reduce_axis(dom, name="rv"):

@@ -54,14 +54,16 @@ def comm_reducer(fcombine, fidentity, name="reduce"):
 
 
 def _combiner(fcombine, fidentity, name, exprs, is_tuple):
-    """The CommReducer with variables named after fcombine's parameters (x_0, y_0, ...)."""
+    """The CommReducer with variables named after fcombine's parameters, as TVM names
+    them: x, y for one value; x_0, y_0, x_1, ... for a tuple of values."""
     code = fcombine.__code__
     if code.co_argcount != 2:
         raise ReductionError(f"te.comm_reducer '{name}': the combine function must take "
                              f"two arguments (x, y), it takes {code.co_argcount}")
     dtypes = [e.dtype for e in exprs]
-    lhs = tuple(Var(f"{code.co_varnames[0]}_{k}", t) for k, t in enumerate(dtypes))
-    rhs = tuple(Var(f"{code.co_varnames[1]}_{k}", t) for k, t in enumerate(dtypes))
+    suffix = (lambda k: f"_{k}") if is_tuple else (lambda k: "")
+    lhs = tuple(Var(code.co_varnames[0] + suffix(k), t) for k, t in enumerate(dtypes))
+    rhs = tuple(Var(code.co_varnames[1] + suffix(k), t) for k, t in enumerate(dtypes))
     if is_tuple:
         result, identity = fcombine(lhs, rhs), fidentity(*dtypes)
     else:

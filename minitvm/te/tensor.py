@@ -7,6 +7,8 @@ every operation into a loop nest. Operations and tensors compare by identity.
 """
 from __future__ import annotations
 
+from ..ir.container import Array
+
 from ..tir import dtype as dt
 from ..tir.expr import ExprOp, IterVar, IterVarType, PrimExpr, ProducerLoad, Reduce
 from ..tir.functor import post_order_visit
@@ -169,7 +171,7 @@ class ComputeOp(Operation):
         self.tag = tag
         self.attrs = attrs
         self.axis = tuple(axis)
-        self.body = tuple(body) if isinstance(body, (list, tuple)) else (body,)
+        self.body = Array(body if isinstance(body, (list, tuple)) else (body,))
         _verify_bodies(name, self.body)
         first = self.body[0]
         self.reduce_axis = tuple(first.axis) if isinstance(first, Reduce) else ()

@@ -15,6 +15,9 @@ from .op import (DTypeMismatchError, all, any, call_extern, call_intrin, cast, c
                  convert, floordiv, floormod, if_then_else, max, min, select, shift_left,
                  shift_right)
 from .op import call_pure_extern
+# TVM's index arithmetic: indexdiv/indexmod round toward minus infinity (floordiv/floormod);
+# truncdiv/truncmod round toward zero, as C does
+from .op import floordiv as indexdiv, floormod as indexmod, truncdiv, truncmod
 from .packed import call_packed
 from . import ir_builder
 from .intrin import (CallEffectKind, abs, acos, acosh, asin, asinh, atan, atan2, atanh, ceil,

@@ -117,6 +117,10 @@ class ExprOp:
     def astype(self, dtype):
         return _op.cast(dtype, self)
 
+    def equal(self, other):
+        """`self == other` as an expression (TVM's ExprOp.equal)."""
+        return _op.equal(self, other)
+
 
 def _node(cls):
     """Decorator: an immutable, slotted, identity-compared IR node."""

@@ -157,11 +157,28 @@ class ExprPrinter:
         return f"{name}[{', '.join(self.expr(i) for i in e.indices)}]", ATOM
 
     def _expr_Reduce(self, e):
-        return self._call("T.reduce", [self.expr(s) for s in e.source])
+        keywords = [("source", self._list(e.source)), ("init", self._list(e.init)),
+                    ("axis", "[" + ", ".join(self.iter_var(iv) for iv in e.axis) + "]"),
+                    ("condition", self.expr(e.condition)), ("value_index", str(e.value_index))]
+        return self._call("T.reduce", [self.comm_reducer(e.combiner)]
+                          + [f"{key}={text}" for key, text in keywords])
+
+    def comm_reducer(self, r):
+        """`T.comm_reducer(lambda x, y: x + y, [T.float32(0)])`: the combining function
+        over the accumulators then the new values, and the identity elements."""
+        from .printer_scope import sanitize
+        params = ", ".join(sanitize(v.name) for v in (*r.lhs, *r.rhs))
+        results = [self.expr(x) for x in r.result]
+        body = results[0] if len(results) == 1 else "(" + ", ".join(results) + ")"
+        return self._call("T.comm_reducer", [f"lambda {params}: {body}",
+                                             self._list(r.identity_element)])[0]
+
+    def _list(self, items):
+        return "[" + ", ".join(self.expr(x) for x in items) + "]"
 
     def iter_var(self, iv):
         dom = "None" if iv.dom is None else self._call(
-            "I.Range", [self.expr(iv.dom.min), self.expr(op.add(iv.dom.min, iv.dom.extent))])[0]
+            "T.Range", [self.expr(iv.dom.min), self.expr(op.add(iv.dom.extent, iv.dom.min))])[0]
         return self._call("T.iter_var", [self.var_doc(iv.var), dom,
                                          quote(ITER_TYPE_NAMES[iv.iter_type]),
                                          quote(iv.thread_tag)])[0]

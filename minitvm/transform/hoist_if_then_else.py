@@ -16,7 +16,8 @@ that one:
 
 Simplify then drops the inner test (it is known true there) and RemoveNoOp what is
 left, as TVM's pass does. A condition with side effects, or reading a let-bound
-variable, stays where it is. The pass runs in phase 2, after StorageRewrite and before
+variable or the variable of an enclosing attribute scope (a thread index), stays where it
+is. The pass runs in phase 2, after StorageRewrite and before
 UnrollLoop (which would copy the loops it moves conditions out of); this is where the
 guards of split loops move to in TVM's listings (a tile's row guard sits above the
 column loop).
@@ -101,7 +102,8 @@ class _Collector(Visitor):
             return
         used = set()
         post_order_visit(condition, lambda n: used.add(n) if isinstance(n, E.Var) else None)
-        if used & self.let_vars:
+        if used & self.let_vars or any(loop.is_attr and loop.var in used
+                                       for loop in self.loops):
             return
         target = self._destination(used)
         if target is not None and not target.sequential:

@@ -1,5 +1,9 @@
 """The workloads the schedule tests use: the reference convolution (with its blocking
-and virtual-thread steps), a matmul and an elementwise chain."""
+and virtual-thread steps), a matmul, an elementwise chain, and (with their numpy
+references) programs with guarded loads at shifted and padded indices and a reduction
+between a producer and a consumer."""
+import numpy as np
+
 import minitvm as tvm
 from minitvm import te, topi
 
@@ -82,3 +86,55 @@ def elementwise(n=10, m=6):
     C = te.compute((n, m), lambda i, j: B[i, j] + 1.0, name="C")
     D = te.compute((n, m), lambda i, j: C[i, j] * C[i, j], name="D")
     return A, B, C, D
+
+
+def stencil(n=4, m=5):
+    """Guarded loads at shifted indices: A -> B = A * 2 -> C = B[i, j] + B[i, j - 1]
+    (0 at j = 0) -> D = C * 3 - C[i + 1, j] (0 at the last row), all int32."""
+    A = te.placeholder((n, m), "int32", name="A")
+    B = te.compute((n, m), lambda i, j: A[i, j] * 2, name="B")
+    C = te.compute((n, m), lambda i, j: B[i, j] + tvm.tir.if_then_else(
+        j >= 1, B[i, j - 1], 0), name="C")
+    D = te.compute((n, m), lambda i, j: C[i, j] * 3 - tvm.tir.if_then_else(
+        i + 1 < n, C[i + 1, j], 0), name="D")
+    return A, B, C, D
+
+
+def stencil_numpy(a):
+    b = a * 2
+    c = b.copy()
+    c[:, 1:] += b[:, :-1]
+    d = c * 3
+    d[:-1, :] -= c[1:, :]
+    return d
+
+
+def padded(n=3, m=4):
+    """A padded by one on each side, read at two corners: P = pad(A) -> Q = P[i, j] +
+    P[i + 2, j + 2] -> R = Q * 5, all int32."""
+    A = te.placeholder((n, m), "int32", name="A")
+    P = topi.nn.pad(A, [1, 1], name="P")
+    Q = te.compute((n, m), lambda i, j: P[i, j] + P[i + 2, j + 2], name="Q")
+    R = te.compute((n, m), lambda i, j: Q[i, j] * 5, name="R")
+    return A, P, Q, R
+
+
+def padded_numpy(a):
+    p = np.pad(a, 1)
+    return (p[:-2, :-2] + p[2:, 2:]) * 5
+
+
+def matmul_chain(n=3, m=4, k=5):
+    """A producer and a consumer around a reduction: AA = A + 1 -> C = AA @ B -> E = C >> 1,
+    all int32."""
+    A = te.placeholder((n, k), "int32", name="A")
+    B = te.placeholder((k, m), "int32", name="B")
+    AA = te.compute((n, k), lambda i, r: A[i, r] + 1, name="AA")
+    r = te.reduce_axis((0, k), name="r")
+    C = te.compute((n, m), lambda i, j: te.sum(AA[i, r] * B[r, j], axis=r), name="C")
+    E = te.compute((n, m), lambda i, j: C[i, j] >> 1, name="E")
+    return A, B, AA, C, E
+
+
+def matmul_chain_numpy(a, b):
+    return ((a + 1) @ b) >> 1

@@ -196,3 +196,56 @@ def test_env_threads_of_a_compute():
     s = schedule(D)
     with pytest.raises(ScheduleError, match=r"env_threads on stage 'D': only a scan"):
         s[D].env_threads([te.thread_axis("cthread")])
+
+
+def test_compute_at_of_a_group_member_outside_its_group():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    s.create_group(outputs=C, inputs=A)
+    with pytest.raises(ScheduleError, match=r"compute_at on stage 'B', axis 'i': the stage "
+                                            r"is in a group; stage 'D' is not in it"):
+        s[B].compute_at(s[D], D.op.axis[0])
+
+
+def test_compute_at_of_a_group_at_its_member():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    g = s.create_group(outputs=C, inputs=A)
+    with pytest.raises(ScheduleError, match=r"compute_at on group, axis 'i': stage 'C' is a "
+                                            r"member of the group"):
+        g.compute_at(s[C], C.op.axis[0])
+
+
+def test_compute_at_of_a_group_at_a_stage_not_consuming_it():
+    A, B, C, D = elementwise()
+    E = te.compute(A.shape, lambda i, j: A[i, j] - 1.0, name="E")
+    s = schedule(D, E)
+    g = s.create_group(outputs=C, inputs=A)
+    with pytest.raises(ScheduleError, match=r"compute_at on group, axis 'i': stage 'E' does "
+                                            r"not consume any member of the group"):
+        g.compute_at(s[E], E.op.axis[0])
+
+
+def test_create_group_of_nothing():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"create_group: no stage lies between the inputs "
+                                            r"and the outputs"):
+        s.create_group(outputs=C, inputs=[])
+
+
+def test_create_group_across_another_group():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    s.create_group(outputs=C, inputs=A)         # B and C
+    with pytest.raises(ScheduleError, match=r"create_group: the stages 'C', 'D' belong to "
+                                            r"different groups"):
+        s.create_group(outputs=D, inputs=B)
+
+
+def test_split_of_a_group():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    g = s.create_group(outputs=C, inputs=A)
+    with pytest.raises(ScheduleError, match=r"split on group: a group has no loops"):
+        g.split(C.op.axis[0], factor=2)

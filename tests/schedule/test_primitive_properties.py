@@ -11,7 +11,7 @@ from minitvm import te
 from minitvm.tir.expr import IterVarType
 from primitive_programs import (CONV_SETTINGS, SETTINGS, Program, attach_somewhere, data_steps, loop_steps,
                                 random_ints)
-from sched_workloads import Conv, matmul
+from sched_workloads import Conv, elementwise, matmul
 
 
 @SETTINGS
@@ -183,3 +183,21 @@ def test_matmul_with_storage_primitives(n, m, k, data):
         s[C].set_store_predicate(C.op.axis[0].var < rows)
         expected[rows:] = 0
     np.testing.assert_array_equal(prog.run(s), expected)
+
+
+@SETTINGS
+@given(st.integers(1, 7), st.integers(1, 6), st.data())
+def test_elementwise_chain_with_a_group(n, m, data):
+    """B and C grouped; the group at a random loop of D (or the root), B maybe at a
+    loop of C; every stage's loops transformed at random."""
+    A, B, C, D = elementwise(n, m)
+    a = np.random.default_rng(n * 10 + m).uniform(-2, 2, (n, m)).astype("float32")
+    prog = Program([A, D], [a])
+    s = te.create_schedule(D.op)
+    group = s.create_group(outputs=C, inputs=A)
+    for t in (D, C, B):
+        loop_steps(data, prog, s[t], count=2)
+    if data.draw(st.booleans()):
+        group.compute_at(s[D], data.draw(st.sampled_from(s[D].leaf_iter_vars)))
+    attach_somewhere(data, [s[B]], s[C])
+    np.testing.assert_array_equal(prog.run(s), (a * 2 + 1) ** 2)

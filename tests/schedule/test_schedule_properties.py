@@ -5,7 +5,9 @@ and do not divide, by factor or nparts; fuses of adjacent loops, before and afte
 reorders; compute_inline; compute_at onto the consumer at any of its loops, fused and
 split ones included; a cthread binding of the output's outermost loop) for an elementwise
 chain, a matmul and the tutorial's conv2d. Every schedule is lowered and printed, then
-both programs are built for the CPU and run on the same random inputs.
+both programs are built for the CPU and run on the same random inputs. Virtual threads
+anywhere else (attached, nested, local and shifted-read stages) are
+test_vthread_properties.py's; the generator both use is sched_random.py.
 
 `MINITVM_SCHED_EXAMPLES=300 python -m pytest tests/schedule` runs many more examples
 (add `MINITVM_SCHED_RANDOM=1` for fresh random ones instead of the fixed derandomized
@@ -17,10 +19,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import minitvm as tvm
 from minitvm import te
-from minitvm.tir.expr import IterVarType
+from sched_random import random_schedule, run, transform_loops
 from sched_workloads import Conv, elementwise, matmul
+
 
 def _settings(examples):
     return settings(max_examples=int(os.environ.get("MINITVM_SCHED_EXAMPLES", examples)),
@@ -29,93 +31,12 @@ def _settings(examples):
 
 
 SETTINGS = _settings(15)
-_FUSABLE = (IterVarType.DATA_PAR, IterVarType.COMM_REDUCE)
-
-
-def fusable_pairs(stage):
-    leaves = stage.leaf_iter_vars
-    return [k for k in range(len(leaves) - 1)
-            if leaves[k].iter_type == leaves[k + 1].iter_type
-            and leaves[k].iter_type in _FUSABLE]
-
-
-def split(data, stage, leaf):
-    parts = data.draw(st.integers(1, 8))
-    if data.draw(st.booleans()):
-        return stage.split(leaf, factor=parts)
-    return stage.split(leaf, nparts=parts)
-
-
-def transform_loops(data, stage, bind=False, kinds=()):
-    """A random sequence of splits, fuses of adjacent loops, reorders (so a loop may be
-    fused and the fused loop split, or split loops fused) and loop kinds from `kinds`,
-    then (output only) maybe a cthread binding of the outermost loop."""
-    steps = ["split", "fuse", "fuse+split", "reorder"] + (["annotate"] if kinds else [])
-    for _ in range(data.draw(st.integers(0, 4))):
-        step = data.draw(st.sampled_from(steps))
-        if step == "annotate":
-            leaf = data.draw(st.sampled_from(stage.leaf_iter_vars))
-            allowed = [k for k in kinds if k == "unroll"
-                       or leaf.iter_type == IterVarType.DATA_PAR]
-            if allowed:
-                getattr(stage, data.draw(st.sampled_from(allowed)))(leaf)
-        elif step == "reorder":
-            stage.reorder(*data.draw(st.permutations(stage.leaf_iter_vars)))
-        elif step == "split":
-            split(data, stage, data.draw(st.sampled_from(stage.leaf_iter_vars)))
-        elif fusable_pairs(stage):
-            k = data.draw(st.sampled_from(fusable_pairs(stage)))
-            leaves = stage.leaf_iter_vars
-            fused = stage.fuse(leaves[k], leaves[k + 1])
-            if step == "fuse+split":
-                split(data, stage, fused)
-    outer = stage.leaf_iter_vars[0]
-    if bind and outer.iter_type == IterVarType.DATA_PAR and data.draw(st.booleans()):
-        stage.bind(outer, te.thread_axis("cthread"))
-
-
-# Loop kinds TVM accepts wherever they are drawn: a stage computed inside another loop
-# may have extents that depend on it (TVM refuses to unroll or vectorize those), and
-# TVM's CPU codegen refuses nested parallel loops, so only the output gets `parallel`.
-OUTPUT_KINDS = ("unroll", "vectorize", "parallel")
-ROOT_KINDS = ("unroll", "vectorize")
-
-
-def random_schedule(data, output, consumers):
-    """A schedule of `output` where each tensor of `consumers` ({tensor: the one tensor
-    reading it}, in dataflow order) is inlined, attached or left at the root."""
-    s = te.create_schedule(output.op)
-    inlined = {t for t in consumers if not t.op.reduce_axis and data.draw(st.booleans())}
-    attached = {t for t in consumers if t not in inlined and data.draw(st.booleans())}
-    for t in consumers:
-        if t in inlined:
-            s[t].compute_inline()
-    transform_loops(data, s[output], bind=True, kinds=OUTPUT_KINDS)
-    for t in consumers:
-        if t not in inlined:
-            transform_loops(data, s[t], kinds=() if t in attached else ROOT_KINDS)
-    for t in (t for t in consumers if t in attached):       # dataflow order
-        consumer = consumers[t]
-        while consumer in inlined:
-            consumer = consumers[consumer]
-        loop = data.draw(st.sampled_from(s[consumer].leaf_iter_vars))
-        s[t].compute_at(s[consumer], loop)
-    return s
-
-
-def run(s, args, inputs):
-    f = tvm.build(s, args)
-    out = args[-1]
-    result = tvm.nd.empty(tuple(int(x) for x in out.shape), out.dtype)
-    f(*[tvm.nd.array(x) for x in inputs], result)
-    return result.numpy()
 
 
 def check(data, args, consumers, inputs):
     output = args[-1]
     expected = run(te.create_schedule(output.op), args, inputs)
     s = random_schedule(data, output, consumers)
-    assert "def main(" in str(tvm.lower(s, args, simple_mode=True))
     np.testing.assert_array_equal(run(s, args, inputs), expected)
 
 
@@ -153,7 +74,6 @@ def test_producers_at_a_fused_then_split_loop(n, m, data):
         transform_loops(data, s[C])
     s[B].compute_at(s[C], data.draw(st.sampled_from(s[C].leaf_iter_vars)))
     x = np.random.default_rng(n * 10 + m).uniform(-2, 2, (n, m)).astype("float32")
-    assert "def main(" in str(tvm.lower(s, [A, D], simple_mode=True))
     expected = run(te.create_schedule(D.op), [A, D], [x])
     np.testing.assert_array_equal(run(s, [A, D], [x]), expected)
 

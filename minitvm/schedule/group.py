@@ -1,0 +1,127 @@
+"""create_group: a virtual stage standing for several stages (TVM's
+`Schedule::create_group` and `Stage.group`).
+
+    g = s.create_group(outputs=C, inputs=A)    # the stages between A and C (not A)
+    g.compute_at(s[D], D.op.axis[0])           # moves all of them inside D's row loop
+
+The group's members are the ops on paths from `outputs` to `inputs` (`inputs`
+themselves only with `include_inputs`). A member left at the root goes wherever its
+group goes (`Stage.attach_spec`); members may still be computed at one another, but not
+at stages outside the group. A member attached outside the group when it is created is
+moved to the root of the group, as TVM does (with a warning). Nested groups must nest:
+all members must share one enclosing group (or none).
+"""
+from __future__ import annotations
+
+import warnings
+
+from ..te.tensor import Tensor
+from .errors import ScheduleError, argument_error, schedule_error
+from .stage import ROOT, SCOPE, Stage, in_group
+
+
+class Group(Stage):
+    """A group of stages: no op, no loops of its own; only an attachment."""
+
+    def __init__(self, schedule, parent_group):
+        super().__init__(None, schedule, False)
+        self.group = parent_group
+
+    def __repr__(self):
+        return f"group({', '.join(s.op.name for s in self.members())})"
+
+    def members(self):
+        return [s for s in self.schedule.stages if s.group is self]
+
+    def compute_at(self, parent, scope):
+        """Compute every member inside loop `scope` of stage `parent`."""
+        if not isinstance(parent, Stage) or isinstance(parent, Group):
+            raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
+                                 parent)
+        if not any(iv is scope for iv in parent.leaf_iter_vars):
+            raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
+                                 f"'{parent.op.name}'", scope)
+        if in_group(parent, self):
+            raise schedule_error("compute_at", self, f"stage '{parent.op.name}' is a member "
+                                 "of the group", scope)
+        if not any(self.schedule.reads(parent.op, m.op) for m in self.members()):
+            raise schedule_error("compute_at", self, f"stage '{parent.op.name}' does not "
+                                 "consume any member of the group", scope)
+        self.attach_type = SCOPE
+        self.attach_ivar = scope
+        self.attach_stage = parent
+
+    def _refuse(self, primitive):
+        raise schedule_error(primitive, self, "a group has no loops; schedule its members")
+
+    def split(self, *args, **kwargs):
+        self._refuse("split")
+
+    def compute_inline(self):
+        self._refuse("compute_inline")
+
+
+def create_group(sch, outputs, inputs, include_inputs=False):
+    """The group of the stages between `inputs` and `outputs` (tensors or lists)."""
+    outputs, inputs = _tensors("outputs", outputs), _tensors("inputs", inputs)
+    members = [_stage(sch, op) for op in _sub_graph(sch, outputs, inputs, include_inputs)]
+    if not members:
+        raise ScheduleError("create_group: no stage lies between the inputs and the "
+                            "outputs (each output must read an input, directly or not)")
+    parents = {id(s.group): s.group for s in members}
+    if len(parents) != 1:
+        raise ScheduleError("create_group: the stages " + ", ".join(
+            f"'{s.op.name}'" for s in members) + " belong to different groups; a group "
+            "must contain whole groups or lie inside one")
+    group = Group(sch, members[0].group)
+    for s in members:
+        s.group = group
+    for s in members:
+        if s.attach_type == SCOPE and not in_group(s.attach_stage, group):
+            warnings.warn(f"create_group: stage '{s.op.name}' was computed at stage "
+                          f"'{s.attach_stage.op.name}', outside the group; it now goes "
+                          "with the group")
+            s.attach_type, s.attach_ivar, s.attach_stage = ROOT, None, None
+    sch.groups.append(group)
+    return group
+
+
+def _tensors(name, value):
+    value = [value] if isinstance(value, Tensor) else list(value)
+    for t in value:
+        if not isinstance(t, Tensor):
+            raise ScheduleError(f"create_group: {name} must be tensors, got {t!r}")
+    return value
+
+
+def _stage(sch, op):
+    return next(s for s in sch.stages if s.op is op)
+
+
+def _sub_graph(sch, outputs, inputs, include_inputs):
+    """Ops on paths from `outputs` to `inputs`, inputs first (TVM's GetSubGraph), on the
+    stages' current ops."""
+    current = {s.origin_op: s.op for s in sch.stages}
+    boundary = {current.get(t.op, t.op) for t in inputs}
+    reaches, result = {}, []
+
+    def visit(op):
+        if op in reaches:
+            return reaches[op]
+        if op in boundary:
+            reaches[op] = True
+            if include_inputs:
+                result.append(op)
+            return True
+        reaches[op] = False
+        found = False
+        for t in op.input_tensors:
+            found = visit(t.op) or found
+        reaches[op] = found
+        if found:
+            result.append(op)
+        return found
+
+    for t in outputs:
+        visit(current.get(t.op, t.op))
+    return result

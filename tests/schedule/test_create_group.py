@@ -1,0 +1,64 @@
+"""create_group and Stage.group: the members, their attachment through the group, and
+what they compute (numpy)."""
+import warnings
+
+import numpy as np
+
+import minitvm as tvm
+from minitvm import te
+from sched_workloads import elementwise
+from test_primitive_ir import control_lines
+
+
+def run(s, args, inputs):
+    f = tvm.build(s, args)
+    out = args[-1]
+    result = tvm.nd.empty(tuple(int(x) for x in out.shape), out.dtype)
+    f(*[tvm.nd.array(x) for x in inputs], result)
+    return result.numpy()
+
+
+def test_members_are_the_stages_between_inputs_and_outputs():
+    A, B, C, D = elementwise()
+    s = te.create_schedule(D.op)
+    g = s.create_group(outputs=C, inputs=A)
+    assert [st.op.name for st in g.members()] == ["B", "C"]
+    assert s[B].group is g and s[C].group is g and s[D].group is None and s[A].group is None
+    g2 = te.create_schedule(D.op).create_group(outputs=[C], inputs=[A], include_inputs=True)
+    assert [st.op.name for st in g2.members()] == ["A", "B", "C"]
+
+
+def test_the_group_moves_its_members_inside_a_loop():
+    """B and C at D's row loop: per row, B then C then D, each over the 6 columns."""
+    A, B, C, D = elementwise(n=10, m=6)
+    s = te.create_schedule(D.op)
+    g = s.create_group(outputs=C, inputs=A)
+    g.compute_at(s[D], D.op.axis[0])
+    assert control_lines(str(tvm.lower(s, [A, D], simple_mode=True))) == [
+        "for i in range(10):", "for j in range(6):", "for j in range(6):",
+        "for j in range(6):"]
+    a = np.arange(60, dtype="float32").reshape(10, 6)
+    np.testing.assert_array_equal(run(s, [A, D], [a]), (a * 2 + 1) ** 2)
+
+
+def test_a_member_computed_at_another_member():
+    A, B, C, D = elementwise(n=10, m=6)
+    s = te.create_schedule(D.op)
+    g = s.create_group(outputs=C, inputs=A)
+    g.compute_at(s[D], D.op.axis[0])
+    s[B].compute_at(s[C], C.op.axis[1])
+    assert control_lines(str(tvm.lower(s, [A, D], simple_mode=True))) == [
+        "for i in range(10):", "for j in range(6):", "for j in range(6):"]
+    a = np.arange(60, dtype="float32").reshape(10, 6)
+    np.testing.assert_array_equal(run(s, [A, D], [a]), (a * 2 + 1) ** 2)
+
+
+def test_a_member_attached_outside_the_group_goes_with_the_group():
+    A, B, C, D = elementwise()
+    s = te.create_schedule(D.op)
+    s[B].compute_at(s[D], D.op.axis[1])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s.create_group(outputs=C, inputs=A)
+    assert "stage 'B' was computed at stage 'D', outside the group" in str(caught[0].message)
+    assert s[B].attach_stage is None
