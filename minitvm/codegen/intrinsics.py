@@ -10,6 +10,7 @@ half to even. Other extern names need a function passed to `build_host`.
 from __future__ import annotations
 
 from ..tir import dtype as dt
+from .context import np_dtype
 
 # tir operator -> host function (numpy or a host_support helper).
 MATH = {
@@ -50,5 +51,5 @@ def call_text(call, function, operand_texts):
         operand_texts = list(operand_texts) + [str(dt.bits(call.args[0].dtype))]
     text = f"{function}({', '.join(operand_texts)})"
     if call.op in _EXTERN_OPS:   # a C name's declared type may differ from its operands'
-        text = f"_as_dtype({text}, {'np.bool_' if call.dtype == 'bool' else 'np.' + call.dtype})"
+        text = f"_as_dtype({text}, {np_dtype(call.dtype)})"
     return text

@@ -51,7 +51,8 @@ def _float_operand(name, x):
 
 def _unary(name):
     def intrinsic(x):
-        return call_intrin(x.dtype, "tir." + name, _float_operand(name, convert(x)))
+        x = _float_operand(name, x)
+        return call_intrin(x.dtype, "tir." + name, x)
     intrinsic.__name__ = intrinsic.__qualname__ = name
     intrinsic.__doc__ = f"`tir.{name}` of a float expression (TVM's tvm.tir.{name})."
     return intrinsic
