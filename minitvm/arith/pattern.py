@@ -9,7 +9,9 @@ Patterns are built with Python operators from pattern variables:
 A variable that occurs twice must match equal expressions (`expr_deep_equal`); a
 Python int in a pattern matches an IntImm of that value and, in a result, takes the
 dtype of its sibling. Results are built through `tir.op`, which folds constants, as
-TVM's `Eval()` does. Matching is compiled once per pattern into nested closures.
+TVM's `Eval()` does. Matching is compiled into nested closures, once per rule, on the
+rule's first use: most rules of a table are never tried in a process, and compiling all of
+them at import would dominate the cost of importing minitvm.
 """
 from __future__ import annotations
 
@@ -216,11 +218,12 @@ class Rule:
     again (TVM's TVM_TRY_RECURSIVE_REWRITE).
     """
 
-    __slots__ = ("matchers", "dst", "cond", "recursive", "operand_kinds")
+    __slots__ = ("patterns", "matchers", "dst", "cond", "recursive", "operand_kinds")
 
     def __init__(self, src, dst, cond=None, recursive=False):
         alternatives = src if isinstance(src, list) else [src]
-        self.matchers = [compile_match(p) for p in alternatives]
+        self.patterns = alternatives
+        self.matchers = None            # compiled from `patterns` by the first `apply`
         self.dst = dst
         self.cond = cond
         self.recursive = recursive
@@ -233,6 +236,8 @@ class Rule:
 
     def apply(self, e, simplifier):
         """The rewritten expression, or None when the rule does not apply."""
+        if self.matchers is None:
+            self.matchers = [compile_match(p) for p in self.patterns]
         for matcher in self.matchers:
             found = {}
             if not matcher(e, found):

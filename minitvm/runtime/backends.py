@@ -9,7 +9,6 @@ provide: a saved module of an unknown kind, or a device without an allocator.
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
 
 GROUP = "minitvm.backends"
 _loaded = False
@@ -21,6 +20,9 @@ def load_backends() -> None:
     if _loaded:
         return
     _loaded = True
+    # Imported here, not at the top: importlib.metadata (email, zipfile, csv...) costs
+    # about 10 ms, and most processes never need a backend found this way.
+    from importlib import metadata
     for entry in metadata.entry_points(group=GROUP):
         try:
             importlib.import_module(entry.value)

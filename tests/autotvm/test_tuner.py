@@ -8,6 +8,7 @@ from minitvm import autotvm
 from minitvm.autotvm.measure import MeasureInput, MeasureResult
 from minitvm.autotvm.task import ConfigIndexError
 from minitvm.autotvm.tuner import GATuner, GridSearchTuner, RandomTuner
+from minitvm.target import Target
 from templates import matmul  # noqa: F401  (registers the template)
 
 
@@ -97,3 +98,11 @@ def test_error_ray_runner_without_ray(monkeypatch):
 def test_error_measure_option_types():
     with pytest.raises(autotvm.measure.MeasureOptionError, match="builder must be"):
         autotvm.measure_option(builder="rpc")
+
+
+def test_unknown_device_is_an_instantiation_error():
+    task = make_task()
+    inp = MeasureInput(Target("llvm -keys=nowhere"), task, task.config_space.get(0))
+    result = autotvm.measure.MeasureJob()(inp)
+    assert result.error_no == autotvm.MeasureErrorNo.INSTANTIATION_ERROR
+    assert "keys ['nowhere'] name no registered device" in result.costs[0]

@@ -59,9 +59,9 @@ def compiler_fits(s, args):
 
 
 @st.composite
-def candidates(draw):
-    name = draw(st.sampled_from(["resnet-18.C2", "resnet-18.C4", "resnet-18.C5",
-                                 "resnet-18.C9", "resnet-18.C11"]))
+def candidates(draw, names=("resnet-18.C2", "resnet-18.C4", "resnet-18.C5", "resnet-18.C9",
+                            "resnet-18.C11")):
+    name = draw(st.sampled_from(names))
     dims = task_of(name).config_space.dims
     return name, [draw(st.integers(0, d - 1)) for d in dims]
 
@@ -125,3 +125,26 @@ def test_micro_op_kernel_against_a_small_buffer():
     uops = vta.top.evaluate(task, space.get(space.knob2point(knobs))).stats["uop_load_nbytes"]
     # the GEMM kernel, the reset kernel (1 micro-op) and three ALU kernels (1 each)
     assert uops == (224 + 1 + 3) * 4
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(candidates(names=("resnet-18.C11",)))
+def test_accepted_candidates_that_compile_run_correctly(candidate):
+    # C11's candidates the check accepts: once compiled (VTA's DMA rules may still refuse
+    # a tile shape), they run without a micro-op overflow and compute the right output.
+    name, knobs = candidate
+    task = task_of(name)
+    config = task.config_space.get(task.config_space.knob2point(knobs))
+    with env.target:
+        s, _ = task.instantiate(config)
+    try:
+        check_fit(s, env)
+    except (BufferOverflowError, VirtualThreadSplitError):
+        return
+    try:
+        result = vta.top.evaluate(task, config)
+    except autotvm.measure.MeasureError as err:
+        assert err.error_no == autotvm.MeasureErrorNo.COMPILE_HOST, err.message
+        assert "holds only" not in err.message and "micro-op buffer" not in err.message
+        return
+    assert result.correct

@@ -96,8 +96,7 @@ def create_measure_batch(task, option):
     it measures at once, `.close()` stops its workers."""
     from .measure_methods import MeasureJob
     builder, runner = option["builder"], option["runner"]
-    job = MeasureJob(timeout=builder.timeout, number=runner.number,
-                     check_correctness=runner.check_correctness)
+    job = MeasureJob(number=runner.number, check_correctness=runner.check_correctness)
     executor = runner.executor()
 
     def measure_batch(inputs):

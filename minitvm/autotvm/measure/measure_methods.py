@@ -75,8 +75,8 @@ _REFERENCES = {}    # (workload, target) -> (inputs, expected output), per worke
 class MeasureJob:
     """The picklable measurement of one MeasureInput (see the module docstring)."""
 
-    def __init__(self, timeout=10, number=1, check_correctness=True):
-        self.timeout, self.number, self.check_correctness = timeout, number, check_correctness
+    def __init__(self, number=1, check_correctness=True):
+        self.number, self.check_correctness = number, check_correctness
 
     def __call__(self, inp):
         start = time.time()
@@ -90,16 +90,17 @@ class MeasureJob:
 
     def _measure(self, inp):
         device, func, args = build_candidate(inp)
-        inputs, expected = reference(inp.task, args) if self.check_correctness \
-            else (random_inputs(args), None)
+        with _stage(MeasureErrorNo.COMPILE_HOST):       # the reference builds on the host
+            inputs, expected = reference(inp.task, args) if self.check_correctness \
+                else (random_inputs(args), None)
         with _stage(MeasureErrorNo.RUNTIME_DEVICE):
             arrays = make_arrays(inputs, args, device.device())
             costs = device.run(func, arrays, self.number)
         if expected is not None and not _same(arrays[-1].numpy(), expected):
             wrong = int(np.sum(~np.isclose(arrays[-1].numpy(), expected)))
             raise MeasureError(MeasureErrorNo.WRONG_ANSWER,
-                          f"config {inp.config}: {wrong} of {expected.size} output elements "
-                          "differ from the unscheduled program's")
+                               f"config {inp.config}: {wrong} of {expected.size} output "
+                               "elements differ from the unscheduled program's")
         return costs
 
 
@@ -107,8 +108,8 @@ def build_candidate(inp):
     """(device, compiled function, argument tensors) of a MeasureInput: instantiated,
     statically checked and built (steps 1-3 of the module docstring)."""
     task, config = inp.task, inp.config
-    device = device_for(inp.target)
     with _stage(MeasureErrorNo.INSTANTIATION_ERROR):
+        device = device_for(inp.target)
         sch, args = task.instantiate(config)
         if not config.valid():
             raise InstantiationError("; ".join(config.errors))
