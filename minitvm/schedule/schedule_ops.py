@@ -23,6 +23,7 @@ from ..tir.functor import Mutator
 from ..tir.op import const
 from ..tir.stmt import AttrStmt, ProducerRealize, seq
 from .compute_stmt import make_compute_stmt
+from .cross_thread_reduction import is_cross_thread_reduction, make_cross_thread_reduction
 from .extern_stmt import extern_realize_bounds, make_extern_stmt
 from .errors import ScheduleError
 from .loop_nest import LOOP_SCOPE, NO_OP
@@ -57,6 +58,8 @@ def make_pipeline(stage, ranges, consumer):
         producer = make_extern_stmt(stage)
     elif any(attr.tensor_intrin is not None for attr in stage.iter_var_attrs.values()):
         producer = make_tensorize(stage, ranges)
+    elif is_cross_thread_reduction(stage):
+        producer = make_cross_thread_reduction(stage, ranges)
     else:
         producer = make_compute_stmt(stage, ranges)
     if stage.double_buffered:

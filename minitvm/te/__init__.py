@@ -19,6 +19,15 @@ from .tensor import ComputeOp, Operation, PlaceholderOp, Tensor, TensorSlice
 from .tensor_intrin import TensorIntrin, decl_tensor_intrin
 
 
+def __getattr__(name):
+    # `tvm.te.schedule` (InferBound, ScheduleOps, ...) loads on first use: it imports the
+    # schedule package, which imports this one
+    if name == "schedule":
+        import importlib
+        return importlib.import_module(f"{__name__}.schedule")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def create_schedule(ops):
     """A schedule for the DAG computing `ops` (an operation or a list of them)."""
     from ..schedule import create_schedule as _create

@@ -28,7 +28,7 @@ _SUGAR_NAMES = {E.Add: "Add", E.Sub: "Sub", E.Mul: "Mul", E.FloorDiv: "FloorDiv"
 _CALLS = {E.Min: "T.min", E.Max: "T.max", E.Mod: "T.truncmod", E.Div: "T.Div"}
 # Builtins whose dtype is printed as the first argument (TScriptDtypePrintLocation).
 DTYPE_FIRST = {"tir.call_extern", "tir.call_pure_extern", "tir.call_llvm_intrin",
-               "tir.call_llvm_pure_intrin", "tir.type_annotation"}
+               "tir.call_llvm_pure_intrin", "tir.type_annotation", "tir.reinterpret"}
 ITER_TYPE_NAMES = E.IterVarType.NAMES
 
 
@@ -166,9 +166,12 @@ class ExprPrinter:
     def comm_reducer(self, r):
         """`T.comm_reducer(lambda x, y: x + y, [T.float32(0)])`: the combining function
         over the accumulators then the new values, and the identity elements."""
-        from .printer_scope import sanitize
-        params = ", ".join(sanitize(v.name) for v in (*r.lhs, *r.rhs))
-        results = [self.expr(x) for x in r.result]
+        frame = self.scope.push(r)      # the lambda's parameters live in its own frame
+        try:
+            params = ", ".join(self.scope.define(v, v.name, frame) for v in (*r.lhs, *r.rhs))
+            results = [self.expr(x) for x in r.result]
+        finally:
+            self.scope.pop()
         body = results[0] if len(results) == 1 else "(" + ", ".join(results) + ")"
         return self._call("T.comm_reducer", [f"lambda {params}: {body}",
                                              self._list(r.identity_element)])[0]

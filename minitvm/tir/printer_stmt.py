@@ -277,6 +277,8 @@ class StmtPrinter(ExprPrinter):
     def attr_node(self, node):
         if isinstance(node, E.IterVar):
             return self.iter_var(node)
+        if isinstance(node, E.CommReducer):     # a cross-thread reduction's reduce_scope
+            return self.comm_reducer(node)
         if isinstance(node, (E.PrimExpr,)):
             return self.expr(node)
         if hasattr(node, "data") and hasattr(node, "shape"):

@@ -63,3 +63,32 @@ def test_gpu_helpers_say_there_is_no_gpu():
     def test():
         return "ran"
     assert test() == "ran"
+
+
+def scale_split():
+    m = te.var("m")
+    A = te.placeholder((m,), name="A")
+    B = te.compute((m,), lambda i: A[i] * 2, name="B")
+    s = te.create_schedule(B.op)
+    s[B].split(B.op.axis[0], factor=32)
+    return s, A, B
+
+
+def test_save_json_round_trips_a_lowered_module():
+    s, A, B = scale_split()
+    mod = tvm.lower(s, [A, B])
+    again = tvm.ir.load_json(tvm.ir.save_json(mod))
+    assert str(again) == str(mod)
+
+
+def test_te_schedule_names_of_tvms_tests():
+    s, A, B = scale_split()
+    s = s.normalize()
+    bounds = tvm.te.schedule.InferBound(s)
+    assert isinstance(bounds, Map)
+    outer = s[B].leaf_iter_vars[0]
+    tvm.testing.assert_prim_expr_equal(bounds[outer].extent, (A.shape[0] + 31) // 32)
+    assert isinstance(tvm.te.schedule.ScheduleOps(s, bounds), tvm.tir.Stmt)
+    graph = tvm.te.schedule.CreateReadGraph([B.op])
+    assert list(graph[B.op]) == [A]
+    assert list(tvm.te.schedule.PostDFSOrder([B.op], graph)) == [A.op, B.op]
