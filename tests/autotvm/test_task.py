@@ -143,3 +143,22 @@ def test_error_keyword_arguments_to_a_template():
 def test_error_not_a_record():
     with pytest.raises(RecordError, match="not a tuning record"):
         list(load_from_buffer(io.StringIO('{"input": 3}\n')))
+
+
+def test_pick_best_keeps_the_fastest_valid_record(tmp_path):
+    task = make_task()
+    src, dst = tmp_path / "all.log", tmp_path / "best.log"
+    src.write_text(_log(task, {3: 0.5, 4: None, 8: 0.2, 9: 0.7}).getvalue())
+    autotvm.record.pick_best(str(src), str(dst))
+    records = list(autotvm.record.load_from_file(dst))
+    assert [(inp.config.index, res.costs) for inp, res in records] == [(8, (0.2,))]
+
+
+def test_tophub_context_with_extra_files_and_no_package(tmp_path):
+    task = make_task()
+    extra = tmp_path / "extra.log"
+    extra.write_text(_log(task, {12: 0.1}).getvalue())
+    target = tvm.target.Target("llvm")          # no package is registered for the CPU
+    with autotvm.tophub.context(target, extra_files=[str(extra)]):
+        cfg = autotvm.task.DispatchContext.current.query(target, task.workload)
+    assert cfg.index == 12

@@ -2,6 +2,8 @@
 numpy, with the statistics derived by hand, in four configurations."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vta_backend import runtime as rt
 from vta_backend.environment import get_env
@@ -397,6 +399,17 @@ def test_convolution_and_matrix_shapes_use_one_blas_product():
                                       np.array([0, 1, 2, 3, 4, 5]), np.array([6, 5, 4, 3, 2, 1]),
                                       env)
     assert isinstance(irregular, gemm_module.DirectPlan)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda c: st.lists(
+    st.lists(st.integers(-3, 3), min_size=c, max_size=c), min_size=1, max_size=40)))
+def test_distinct_rows_agrees_with_numpy_unique(rows):
+    m = np.array(rows, dtype=np.int64)
+    distinct, inverse = gemm_module.distinct_rows(m)
+    expected, expected_inverse = np.unique(m, axis=0, return_inverse=True)
+    np.testing.assert_array_equal(distinct, expected)
+    np.testing.assert_array_equal(inverse, expected_inverse.reshape(-1))
 
 
 def test_large_nests_run_in_chunks_with_the_same_results(monkeypatch):

@@ -41,6 +41,20 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+def distinct_rows(m: np.ndarray):
+    """The distinct rows of a 2-D integer array in lexicographic order, and the index of each
+    row of `m` among them: np.unique(m, axis=0, return_inverse=True) without its sort of rows
+    as structured records, most of the GEMM planning of a process's first simulated run."""
+    order = np.lexsort(m.T[::-1])
+    ordered = m[order]
+    new = np.empty(len(m), dtype=bool)
+    new[:1] = True
+    np.any(ordered[1:] != ordered[:-1], axis=1, out=new[1:])
+    inverse = np.empty(len(m), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
+
+
 def exact_dtype(terms: int, env):
     bound = terms * (1 << (env.INP_WIDTH - 1)) * (1 << (env.WGT_WIDTH - 1))
     return np.float32 if bound <= 1 << 24 else np.float64 if bound <= 1 << 53 else np.int64
@@ -136,11 +150,11 @@ def plan_gemm(reset: bool, a: np.ndarray, i: np.ndarray, w: np.ndarray, env):
     wrows = np.full((len(dst), c), env.WGT_BUFF_DEPTH, dtype=np.int64)
     irows[group, pos], wrows[group, pos] = i[order], w[order]
     dtype = exact_dtype(c * env.BLOCK_IN, env)
-    iu, r_of = np.unique(irows, axis=0, return_inverse=True)
-    wu, g_of = np.unique(wrows, axis=0, return_inverse=True)
+    iu, r_of = distinct_rows(irows)
+    wu, g_of = distinct_rows(wrows)
     if len(iu) * len(wu) > 2 * len(dst) or dtype is np.int64:
         return DirectPlan(dst, irows, wrows, c, dtype, env)
-    sel = g_of.reshape(-1) * len(iu) + r_of.reshape(-1)
+    sel = g_of * len(iu) + r_of
     return FactoredPlan(iu, wu, c, dtype, _acc_layout(dst, sel, len(wu), len(iu)), env)
 
 
