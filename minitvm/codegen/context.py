@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..error import TVMError
 from ..tir import dtype as dt
 from .affine import Analyzer
 from .naming import Namer
 
 
-class HostCodegenError(ValueError):
+class HostCodegenError(TVMError, ValueError):
     """The function cannot be compiled for the host CPU."""
 
 

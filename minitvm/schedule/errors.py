@@ -4,8 +4,10 @@ Every message starts with the primitive, the stage and (when there is one) the a
 then states the rule that was broken: "split on stage 'C', axis 'i': ...".
 """
 
+from ..error import TVMError
 
-class ScheduleError(ValueError):
+
+class ScheduleError(TVMError, ValueError):
     """A schedule primitive was given arguments that break one of its rules."""
 
 

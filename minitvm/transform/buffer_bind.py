@@ -9,12 +9,13 @@ be checked at run time (an offset that must be a multiple of `offset_factor`).
 """
 from __future__ import annotations
 
+from ..error import TVMError
 from ..arith import Analyzer
 from ..tir import expr as E
 from .ir_utils import const_int, elem_offset, is_const, row_major_strides
 
 
-class BindError(ValueError):
+class BindError(TVMError, ValueError):
     """A buffer cannot view the region it is bound to."""
 
 

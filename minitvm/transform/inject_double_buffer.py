@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..error import TVMError
 from ..tir import expr as E
 from ..tir import op as _op
 from ..tir import stmt as S
@@ -38,7 +39,7 @@ SCOPE, WRITE = "double_buffer_scope", "double_buffer_write"
 NO_OP = S.Evaluate(E.IntImm("int32", 0))
 
 
-class DoubleBufferError(ValueError):
+class DoubleBufferError(TVMError, ValueError):
     """A double-buffered stage that cannot be double buffered (names its buffer)."""
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
+from ..error import TVMError
 from ..arith import Analyzer
 from ..tir import expr as E
 from ..tir import stmt as S
@@ -39,7 +40,7 @@ UNROLL_LIMIT = 16                  # TVM: copies are unrolled only for fewer thr
 _COPROC_SCOPES = ("coproc_scope", "coproc_uop_scope")
 
 
-class VirtualThreadError(ValueError):
+class VirtualThreadError(TVMError, ValueError):
     """IR inside a virtual-thread scope that the injection cannot replicate."""
 
 

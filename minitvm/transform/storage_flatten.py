@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Tuple
 
+from ..error import TVMError
 from ..arith import Analyzer
 from ..tir import dtype as dt
 from ..tir import expr as E
@@ -44,7 +45,7 @@ from .pass_infra import lowering_pass
 from ..schedule.stage import thread_rank
 
 
-class FlattenError(ValueError):
+class FlattenError(TVMError, ValueError):
     """The IR asks StorageFlatten for something it cannot lay out (names the buffer)."""
 
 

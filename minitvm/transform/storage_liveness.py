@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, List
 
+from ..error import TVMError
 from ..tir import expr as E
 from ..tir import stmt as S
 from ..tir.analysis import expr_deep_equal
@@ -22,7 +23,7 @@ from ..tir.functor import Visitor
 _NEW_SCOPE_ATTRS = ("extern_scope", "virtual_thread")
 
 
-class AccessPatternError(ValueError):
+class AccessPatternError(TVMError, ValueError):
     """An allocation accessed where no statement holds the access."""
 
 

@@ -36,6 +36,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..error import TVMError
 from ..arith import Analyzer
 from ..arith.const_int_bound import POS_INF
 from ..arith.int_set import IntSet, eval_set
@@ -57,7 +58,7 @@ EXACT_DTYPE = "tir.reuse_require_exact_matched_dtype"
 (TVM applies it for targets that cannot reinterpret memory; `minitvm.build` sets it)."""
 
 
-class StorageRewriteError(ValueError):
+class StorageRewriteError(TVMError, ValueError):
     """An allocation the planner cannot place (names the buffer and the rule)."""
 
 

@@ -10,6 +10,7 @@ one statement per loop rather than `n` copies.
 """
 from __future__ import annotations
 
+from ..error import TVMError
 from ..tir import expr as E
 from ..tir import stmt as S
 from ..tir.functor import Mutator
@@ -18,7 +19,7 @@ from .ir_utils import const_int
 from .pass_infra import lowering_pass
 
 
-class UnrollError(ValueError):
+class UnrollError(TVMError, ValueError):
     """A loop marked for unrolling that cannot be unrolled."""
 
 

@@ -92,3 +92,27 @@ def test_te_schedule_names_of_tvms_tests():
     graph = tvm.te.schedule.CreateReadGraph([B.op])
     assert list(graph[B.op]) == [A]
     assert list(tvm.te.schedule.PostDFSOrder([B.op], graph)) == [A.op, B.op]
+
+
+@pytest.mark.parametrize("error", [
+    "minitvm.schedule.errors.ScheduleError", "minitvm.schedule.errors.TensorizeError",
+    "minitvm.transform.storage_flatten.FlattenError", "minitvm.transform.buffer_bind.BindError",
+    "minitvm.transform.storage_rewrite.StorageRewriteError",
+    "minitvm.transform.unroll_loop.UnrollError",
+    "minitvm.transform.inject_virtual_thread.VirtualThreadError",
+    "minitvm.codegen.context.HostCodegenError"])
+def test_schedule_and_lowering_errors_are_tvm_errors(error):
+    """As in TVM, a RuntimeError (tvm.error.TVMError); still a ValueError, as before."""
+    import importlib
+    module, name = error.rsplit(".", 1)
+    cls = getattr(importlib.import_module(module), name)
+    assert issubclass(cls, tvm.error.TVMError) and issubclass(cls, RuntimeError)
+    assert issubclass(cls, ValueError)
+
+
+def test_an_illegal_schedule_is_caught_as_a_tvm_error():
+    A = te.placeholder((8,), name="A")
+    B = te.compute((8,), lambda i: A[i] + 1, name="B")
+    s = te.create_schedule(B.op)
+    with pytest.raises(tvm.error.TVMError, match="split on stage 'B'"):
+        s[B].split(B.op.axis[0], factor=0)

@@ -127,8 +127,9 @@ def _argument_rows(queue, stream, buffers):
     opcode, memory, x_size, base = fields.T
     rows = np.flatnonzero(((opcode == OPCODE_STORE) | ((opcode == OPCODE_LOAD)
                                                         & (memory != MEM_UOP))) & (x_size != 0))
-    elem_bytes = np.array([queue.elem_bytes(int(m)) for m in memory[rows]], dtype=np.int64)
-    address = base[rows] * elem_bytes
+    kinds, kind_of_row = np.unique(memory[rows], return_inverse=True)   # one look-up per type
+    elem_bytes = np.array([queue.elem_bytes(int(m)) for m in kinds], dtype=np.int64)
+    address = base[rows] * elem_bytes[kind_of_row]
     starts = np.array([b.phys_addr for b in buffers], dtype=np.int64)
     ends = starts + np.array([b.nbytes for b in buffers], dtype=np.int64)
     inside = (starts[None, :] <= address[:, None]) & (address[:, None] < ends[None, :])
