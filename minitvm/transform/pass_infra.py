@@ -14,8 +14,10 @@ from __future__ import annotations
 import functools
 import threading
 
+from ..error import TVMError
 
-class PassOrderError(RuntimeError):
+
+class PassOrderError(TVMError):
     """A pass was asked to run on IR that an earlier pass has not prepared yet."""
 
 

@@ -100,7 +100,9 @@ def test_te_schedule_names_of_tvms_tests():
     "minitvm.transform.storage_rewrite.StorageRewriteError",
     "minitvm.transform.unroll_loop.UnrollError",
     "minitvm.transform.inject_virtual_thread.VirtualThreadError",
-    "minitvm.codegen.context.HostCodegenError"])
+    "minitvm.codegen.context.HostCodegenError",
+    "minitvm.transform.inject_double_buffer.DoubleBufferError",
+    "minitvm.transform.storage_liveness.AccessPatternError"])
 def test_schedule_and_lowering_errors_are_tvm_errors(error):
     """As in TVM, a RuntimeError (tvm.error.TVMError); still a ValueError, as before."""
     import importlib
@@ -108,6 +110,11 @@ def test_schedule_and_lowering_errors_are_tvm_errors(error):
     cls = getattr(importlib.import_module(module), name)
     assert issubclass(cls, tvm.error.TVMError) and issubclass(cls, RuntimeError)
     assert issubclass(cls, ValueError)
+
+
+def test_pass_order_error_is_a_tvm_error():
+    from minitvm.transform.pass_infra import PassOrderError
+    assert issubclass(PassOrderError, tvm.error.TVMError)
 
 
 def test_an_illegal_schedule_is_caught_as_a_tvm_error():
