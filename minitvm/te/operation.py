@@ -95,6 +95,11 @@ def _mismatch_message(name, err):
 def shape_of(shape, name):
     if isinstance(shape, (int, PrimExpr)):
         shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise ShapeError(f"tensor '{name}': the shape must be a tuple or list of extents, "
+                         f"got {shape!r}") from None
     result = []
     for k, extent in enumerate(shape):
         extent = convert(int(extent) if isinstance(extent, float) else extent)

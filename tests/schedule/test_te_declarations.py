@@ -125,6 +125,12 @@ def test_non_positive_dimension_is_refused_naming_the_tensor(declare, shape, dim
         declare(shape)
 
 
+def test_shape_that_is_not_a_sequence_is_refused_naming_the_tensor():
+    with pytest.raises(te.ShapeError, match="tensor 'T': the shape must be a tuple or list "
+                                            "of extents, got None"):
+        te.placeholder(None, name="T")
+
+
 def test_symbolic_dimension_is_accepted():
     n = te.var("n")
     assert te.placeholder((n, 4), name="T").shape[0] is n
