@@ -393,4 +393,5 @@ class Stage:
     def env_threads(self, threads):
         """Launch `threads` around a composite op (TVM: only a scan)."""
         raise schedule_error("env_threads", self, "only a scan (te.scan) can launch "
-                             "environment threads, and minitvm has no scan yet")
+                             "environment threads, and minitvm does not lower them for a scan "
+                             "either yet (bind the scan's stages' axes instead)")

@@ -16,13 +16,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # (tutorial, number of listings TVM printed)
 TUTORIALS = [("tuple_inputs", 3), ("tensorize", 4), ("extern_op", 0), ("scan", 3),
              ("schedule_primitives", 11), ("reduction", 5), ("tensor_expr_get_started", 9)]
-# Listings that cannot match, (tutorial, listing) -> why. TVM's first scan listing binds
-# the loops to GPU blocks and threads, which minitvm does not lower (no GPU backend); the
-# tutorial prints the CPU schedule there instead.
+# Listings that cannot match yet, (tutorial, listing) -> why.
 PENDING = {("tensor_expr_get_started", n): "VectorizeLoop's vector forms (T.Broadcast, ramp "
            "slices, float32x32 storage) are not built: vectorized loops print as T.vectorized"
            for n in range(5, 10)}
-PENDING[("scan", 1)] = "GPU thread binding (blockIdx.x, threadIdx.x) is not lowered"
 
 
 @pytest.fixture(scope="module")
