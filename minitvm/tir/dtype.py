@@ -4,17 +4,23 @@ Every IR node carries its dtype as one of these strings; this module answers the
 questions the rest of the compiler asks about them (kind, width, range).
 """
 
+from ..error import TVMError
+
 _KINDS = {"int": "int", "uint": "uint", "float": "float"}
 
 SUPPORTED = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
              "float16", "float32", "float64", "handle")
 
 
+class DTypeError(TVMError, TypeError):
+    """A dtype minitvm does not know (TVM's DataType parser raises a TVMError)."""
+
+
 def check(dtype):
     """Return `dtype` as a string, or raise naming it when minitvm does not know it."""
     name = str(dtype)
     if name not in SUPPORTED:
-        raise TypeError(f"unknown dtype {name!r}; expected one of {', '.join(SUPPORTED)}")
+        raise DTypeError(f"unknown dtype {name!r}; expected one of {', '.join(SUPPORTED)}")
     return name
 
 
@@ -25,7 +31,7 @@ def kind(dtype):
     for prefix in ("uint", "int", "float"):
         if dtype.startswith(prefix):
             return prefix
-    raise TypeError(f"unknown dtype {dtype!r}")
+    raise DTypeError(f"unknown dtype {dtype!r}")
 
 
 def bits(dtype):

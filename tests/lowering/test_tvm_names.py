@@ -112,6 +112,11 @@ def test_schedule_and_lowering_errors_are_tvm_errors(error):
     assert issubclass(cls, ValueError)
 
 
+def test_an_unknown_dtype_is_a_tvm_error_naming_it():
+    with pytest.raises(tvm.error.TVMError, match="unknown dtype 'foo'"):
+        te.placeholder((4,), dtype="foo", name="A")
+
+
 def test_pass_order_error_is_a_tvm_error():
     from minitvm.transform.pass_infra import PassOrderError
     assert issubclass(PassOrderError, tvm.error.TVMError)
