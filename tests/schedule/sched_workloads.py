@@ -8,6 +8,16 @@ import minitvm as tvm
 from minitvm import te, topi
 
 
+def run(s, args, inputs):
+    """Build `s` for the host, call it on `inputs` (numpy arrays) and a fresh output (the
+    last of `args`), and return the output as numpy."""
+    f = tvm.build(s, args)
+    out = args[-1]
+    result = tvm.nd.empty(tuple(int(x) for x in out.shape), out.dtype)
+    f(*[tvm.nd.array(x) for x in inputs], result)
+    return result.numpy()
+
+
 class Conv:
     """The reference tutorial's conv2d declarations (ResNet-18 layer 9 by default)."""
 

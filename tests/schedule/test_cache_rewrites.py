@@ -6,20 +6,12 @@ import numpy as np
 
 import minitvm as tvm
 from minitvm import te
-from sched_workloads import elementwise, matmul
+from sched_workloads import elementwise, matmul, run
 
 
 def reads(tensor):
     """Names of the ops the current op of a tensor's stage reads."""
     return [t.op.name for t in tensor.op.input_tensors]
-
-
-def run(s, args, inputs):
-    f = tvm.build(s, args)
-    out = args[-1]
-    result = tvm.nd.empty(tuple(int(x) for x in out.shape), out.dtype)
-    f(*[tvm.nd.array(x) for x in inputs], result)
-    return result.numpy()
 
 
 def test_cache_read_inserts_a_copy_stage_after_the_tensor():

@@ -6,16 +6,8 @@ import numpy as np
 
 import minitvm as tvm
 from minitvm import te
-from sched_workloads import elementwise
+from sched_workloads import elementwise, run
 from test_primitive_ir import control_lines
-
-
-def run(s, args, inputs):
-    f = tvm.build(s, args)
-    out = args[-1]
-    result = tvm.nd.empty(tuple(int(x) for x in out.shape), out.dtype)
-    f(*[tvm.nd.array(x) for x in inputs], result)
-    return result.numpy()
 
 
 def test_members_are_the_stages_between_inputs_and_outputs():

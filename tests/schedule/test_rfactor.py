@@ -6,6 +6,7 @@ import numpy as np
 import minitvm as tvm
 from minitvm import te
 from reference_text import ir_listings, tutorial_output
+from sched_workloads import run
 from test_primitive_ir import control_lines
 
 
@@ -14,14 +15,6 @@ def row_sum(n, m):
     k = te.reduce_axis((0, m), "k")
     B = te.compute((n,), lambda i: te.sum(A[i, k], axis=k), name="B")
     return A, B
-
-
-def run(s, args, inputs):
-    f = tvm.build(s, args)
-    out = args[-1]
-    result = tvm.nd.empty(tuple(int(x) for x in out.shape), out.dtype)
-    f(*[tvm.nd.array(x) for x in inputs], result)
-    return result.numpy()
 
 
 def test_rfactor_loop_nest_matches_tvms_reduction_tutorial():
