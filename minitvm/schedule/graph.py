@@ -2,7 +2,8 @@
 
 `read_graph` maps each op to the tensors it reads; `post_dfs_order` lists ops inputs
 first (the stage order of a schedule); `feed_graph` maps each tensor to the ops that
-read it; `attach_paths` lists, per op, the loops enclosing its attachment point,
+read it; `sub_graph` lists the ops between two sets of ops (a group's members, a scan's
+body); `attach_paths` lists, per op, the loops enclosing its attachment point,
 innermost first, through chains of compute_at.
 """
 from __future__ import annotations
@@ -22,6 +23,34 @@ def read_graph(roots):
         graph[op] = op.input_tensors
         stack.extend(t.op for t in graph[op])
     return graph
+
+
+def sub_graph(outputs, boundary, include_boundary=False):
+    """The ops on paths from the ops `outputs` back to the ops `boundary`, inputs first
+    (TVM's GetSubGraph); boundary ops themselves only with `include_boundary`."""
+    boundary = set(boundary)
+    reaches, result = {}, []
+
+    def visit(op):
+        if op in reaches:
+            return reaches[op]
+        if op in boundary:
+            reaches[op] = True
+            if include_boundary:
+                result.append(op)
+            return True
+        reaches[op] = False
+        found = False
+        for t in op.input_tensors:
+            found = visit(t.op) or found
+        reaches[op] = found
+        if found:
+            result.append(op)
+        return found
+
+    for op in outputs:
+        visit(op)
+    return result
 
 
 def post_dfs_order(roots, graph):

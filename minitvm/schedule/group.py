@@ -17,6 +17,7 @@ import warnings
 
 from ..te.tensor import Tensor
 from .errors import ScheduleError, argument_error, schedule_error
+from .graph import sub_graph
 from .stage import ROOT, SCOPE, Stage, in_group
 
 
@@ -102,26 +103,5 @@ def _sub_graph(sch, outputs, inputs, include_inputs):
     """Ops on paths from `outputs` to `inputs`, inputs first (TVM's GetSubGraph), on the
     stages' current ops."""
     current = {s.origin_op: s.op for s in sch.stages}
-    boundary = {current.get(t.op, t.op) for t in inputs}
-    reaches, result = {}, []
-
-    def visit(op):
-        if op in reaches:
-            return reaches[op]
-        if op in boundary:
-            reaches[op] = True
-            if include_inputs:
-                result.append(op)
-            return True
-        reaches[op] = False
-        found = False
-        for t in op.input_tensors:
-            found = visit(t.op) or found
-        reaches[op] = found
-        if found:
-            result.append(op)
-        return found
-
-    for t in outputs:
-        visit(current.get(t.op, t.op))
-    return result
+    return sub_graph([current.get(t.op, t.op) for t in outputs],
+                     [current.get(t.op, t.op) for t in inputs], include_inputs)

@@ -22,6 +22,7 @@ from ..tir import op as _op
 from ..tir.expr import IntImm, Range
 from ..tir.functor import Mutator
 from ..tir.stmt import AttrStmt
+from .graph import sub_graph
 from .loop_nest import NO_OP, make_bound_check, make_if_nest, make_loop_nest, merge_nest
 from .substitute import substitute_iter_vars
 
@@ -31,27 +32,8 @@ INIT_SCOPE, UPDATE_SCOPE = "scan_init_scope", "scan_update_scope"
 def scan_body(op):
     """The ops computed inside the scan loop: those on a path from an update back to a
     state placeholder or an input of the scan (TVM's ScanGetBody)."""
-    boundary = {t.op for t in op.state_placeholder + op.inputs}
-    reaches, body = {}, []
-
-    def visit(o):
-        if o in reaches:
-            return reaches[o]
-        if o in boundary:
-            reaches[o] = True
-            return True
-        reaches[o] = False
-        found = False
-        for t in o.input_tensors:
-            found = visit(t.op) or found
-        reaches[o] = found
-        if found:
-            body.append(o)
-        return found
-
-    for t in op.update:
-        visit(t.op)
-    return body
+    return sub_graph([t.op for t in op.update],
+                     [t.op for t in op.state_placeholder + op.inputs])
 
 
 def make_scan_stmt(stage, ranges):
