@@ -6,8 +6,6 @@ questions the rest of the compiler asks about them (kind, width, range).
 
 from ..error import TVMError
 
-_KINDS = {"int": "int", "uint": "uint", "float": "float"}
-
 SUPPORTED = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
              "float16", "float32", "float64", "handle")
 
@@ -24,8 +22,7 @@ def check(dtype):
     return name
 
 
-def kind(dtype):
-    """'int', 'uint', 'float', 'bool' or 'handle'."""
+def _parse_kind(dtype):
     if dtype in ("bool", "handle"):
         return dtype
     for prefix in ("uint", "int", "float"):
@@ -34,13 +31,30 @@ def kind(dtype):
     raise DTypeError(f"unknown dtype {dtype!r}")
 
 
-def bits(dtype):
-    """Width in bits (bool is 1, handle 64)."""
+def _parse_bits(dtype):
     if dtype == "bool":
         return 1
     if dtype == "handle":
         return 64
-    return int(dtype[len(kind(dtype)):])
+    return int(dtype[len(_parse_kind(dtype)):])
+
+
+# The answers for the supported dtypes, looked up rather than parsed: the simplifier and
+# the operator constructors ask them for nearly every node they build.
+_KIND = {name: _parse_kind(name) for name in SUPPORTED}
+_BITS = {name: _parse_bits(name) for name in SUPPORTED}
+
+
+def kind(dtype):
+    """'int', 'uint', 'float', 'bool' or 'handle'."""
+    found = _KIND.get(dtype)
+    return found if found is not None else _parse_kind(dtype)
+
+
+def bits(dtype):
+    """Width in bits (bool is 1, handle 64)."""
+    found = _BITS.get(dtype)
+    return found if found is not None else _parse_bits(dtype)
 
 
 def is_int(dtype):
