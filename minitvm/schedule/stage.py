@@ -254,22 +254,18 @@ class Stage:
 
     def compute_at(self, parent, scope):
         """Compute this stage inside loop `scope` of stage `parent`, only the region that
-        one iteration of `scope` needs (bound inference finds it)."""
+        one iteration of `scope` needs (bound inference finds it).
+
+        As TVM's, only the arguments and the group rule are checked here; whether the
+        attachment is legal as a whole is checked when lowering, where TVM checks it, on
+        the finished schedule: no cycle of attachments (`graph.attach_paths`), an output
+        stays at the root and every consumer is computed inside the loop (`bound`)."""
         if not isinstance(parent, Stage):
             raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
                                  parent)
-        if parent is self:
-            raise schedule_error("compute_at", self, "a stage cannot be computed at itself",
-                                 scope)
-        if self.is_output:
-            raise schedule_error("compute_at", self, "an output of the schedule must stay "
-                                 "at the root", scope)
         if not any(iv is scope for iv in parent.leaf_iter_vars):
             raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
                                  f"'{parent.op.name}'", scope)
-        if not self.schedule.reads(parent.op, self.op):
-            raise schedule_error("compute_at", self, f"stage '{parent.op.name}' does not "
-                                 f"consume '{self.op.name}'", scope)
         if self.group is not None and not in_group(parent, self.group):
             raise schedule_error("compute_at", self, f"the stage is in a group; stage "
                                  f"'{parent.op.name}' is not in it", scope)
@@ -283,17 +279,9 @@ class Stage:
         self.attach_ivar = self.attach_stage = None
 
     def compute_inline(self):
-        """Substitute this stage's body into its consumers instead of storing it."""
-        if not isinstance(self.op, ComputeOp):
-            raise schedule_error("compute_inline", self, "only a compute can be inlined")
-        if self.op.reduce_axis:
-            raise schedule_error("compute_inline", self, "a reduction cannot be inlined")
-        if self.op.num_outputs > 1:
-            raise schedule_error("compute_inline", self, "a compute with several outputs "
-                                 "cannot be inlined")
-        if self.is_output:
-            raise schedule_error("compute_inline", self, "an output of the schedule cannot "
-                                 "be inlined")
+        """Substitute this stage's body into its consumers instead of storing it. Which
+        stages can be inlined is checked when lowering (`normalize.inject_inline`), as in
+        TVM."""
         self.attach_type = INLINE
 
     def set_scope(self, scope):
