@@ -57,6 +57,10 @@ def vectorize_loop(func):
 
 
 class _LoopVectorizer(Mutator):
+    def visit(self, node):
+        # only statements can hold a loop: expressions are not walked
+        return node if isinstance(node, E.PrimExpr) else Mutator.visit(self, node)
+
     def visit_For(self, node):
         if node.kind != S.ForKind.VECTORIZED:
             return self.generic_visit(node)
