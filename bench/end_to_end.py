@@ -5,9 +5,10 @@
 Runs tutorials/convolution_opt.py N times (default 3), each in a fresh Python process
 timed from its start to its exit, with timers around the calls the tutorial makes:
 `tvm.lower` (listings 1 and 2), `vta.lower` (listing 3), `vta.build`, and the call of the
-loaded module (one simulated run), split into the host code that builds the instruction
-stream and the simulator executing it. Prints the best of the N runs for each figure and
-the simulated run's share of the whole script. Figures measured inside the tutorial's
+loaded module (the first simulated run of the process), split into the host code that builds
+the instruction stream and the simulator executing it; then the best of 5 further calls
+(the steady state, which replays the recorded stream), split the same way. Prints the best
+of the N runs for each figure and the first simulated run's share of the whole script. Figures measured inside the tutorial's
 process are its CPU time (all its threads), the whole script's is wall-clock time.
 
 Each figure is printed next to the same figure for the git revision REF (default
@@ -83,13 +84,23 @@ def child(root: pathlib.Path) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         namespace = gallery.run(str(tutorial))
     timings["in-process"] = _clock() - start
-    # The tutorial calls its module once, so its run also records the micro-op kernels and
-    # plans the GEMMs; a second call shows the steady state.
-    first = dict(timings)
-    again = _clock()
-    namespace["f"](namespace["data_nd"], namespace["kernel_nd"], namespace["res_nd"])
-    first["second run"] = _clock() - again
+    first = dict(timings)       # the warm calls below add to the timers
+    first.update(_warm_run(namespace, timings))
     print(json.dumps(first))
+
+
+def _warm_run(namespace, timings, calls=5) -> dict:
+    """The steady state: the best of `calls` further calls of the tutorial's module (its one
+    call recorded the micro-op kernels and the stream and planned the GEMMs; later ones
+    replay). Best of several, because the BLAS threads of the tutorial's numpy reference
+    keep spinning for a while after it, which this process's CPU time counts."""
+    best = None
+    for _ in range(calls):
+        run, simulator = timings["run"], timings["simulator"]
+        namespace["f"](namespace["data_nd"], namespace["kernel_nd"], namespace["res_nd"])
+        call = (timings["run"] - run, timings["simulator"] - simulator)
+        best = call if best is None or call[0] < best[0] else best
+    return {"warm run": best[0], "warm simulator": best[1]}
 
 
 def run_once(root: pathlib.Path) -> dict:
@@ -127,10 +138,12 @@ ROWS = [
     ("tvm.lower, listings 1 and 2", "tvm.lower"),
     ("vta.lower, listing 3", "vta.lower"),
     ("vta.build (lowering + host code)", "vta.build"),
-    ("one simulated run (module call)", "run"),
-    ("a second simulated run (warm)", "second run"),
+    ("first simulated run (module call)", "run"),
     ("  of which the simulator executing", "simulator"),
     ("  of which host code queueing insns", "queueing"),
+    ("later simulated run (warm, best of 5)", "warm run"),
+    ("  of which the simulator executing", "warm simulator"),
+    ("  of which host code or its replay", "warm queueing"),
     ("module save + load_module", "save+load"),
     ("numpy reference (conv2d_nchw_python)", "numpy reference"),
     ("printing the three listings", "printing"),
@@ -143,6 +156,7 @@ ROWS = [
 def _best(runs: list) -> dict:
     best = {key: min(run[key] for run in runs) for key in runs[0]}
     best["queueing"] = best["run"] - best["simulator"]
+    best["warm queueing"] = best["warm run"] - best["warm simulator"]
     return best
 
 

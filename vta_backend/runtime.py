@@ -108,6 +108,7 @@ class CommandQueue:
         self.isa = instruction_set(self.env)
         self.uop_staging = self.memory.alloc(STAGING_BYTES)
         self.insn_staging = self.memory.alloc(STAGING_BYTES)
+        self._max_records = STAGING_BYTES // 16 - 6   # room for a call's NOPs and FINISH
         self.device = Device(self.env, self.memory)
         env = self.env
         self._elem_bytes = {MEM_UOP: 4, MEM_INP: env.INP_ELEM_BYTES, MEM_WGT: env.WGT_ELEM_BYTES,
@@ -326,14 +327,17 @@ class CommandQueue:
 
     # ------------------------------------------------------------------------- dependences
     def _append(self, stage: int, record: list) -> None:
-        record[POP_PREV], record[POP_NEXT] = self._pending_prev[stage], self._pending_next[stage]
-        self._pending_prev[stage] = self._pending_next[stage] = 0
+        # Most instructions carry no pop; this runs once per instruction issued.
+        prev, nxt = self._pending_prev, self._pending_next
+        if prev[stage] or nxt[stage]:
+            record[POP_PREV], record[POP_NEXT] = prev[stage], nxt[stage]
+            prev[stage] = nxt[stage] = 0
         self.records.append(record)
 
     def _check_overflow(self) -> None:
         """Run what is queued when the staging buffer could not take another call's worth
         (at most 6 instructions: NOPs and FINISH)."""
-        if (len(self.records) + 6) * 16 > STAGING_BYTES:
+        if len(self.records) > self._max_records:
             self.synchronize(SYNC_WAIT_CYCLES)
 
     def _nop(self, stage: int, push_prev=0, push_next=0, pop_prev=0, pop_next=0) -> None:
@@ -390,23 +394,26 @@ class CommandQueue:
             words = self.isa.encode_stream(records)
             if self.debug_flag & DEBUG_DUMP_INSN:
                 sys.stdout.write(dump_stream(records))
-            stream = SyncedStream(records, words, self.uop_staging.data[:self._staged * 4].copy())
             if self.recorder is not None:
-                self.recorder.append(stream)
-            self.run_stream(stream)
+                uop_bytes = self.uop_staging.data[:self._staged * 4].copy()
+                self.recorder.append(SyncedStream(records, words, uop_bytes))
+            self._run_staged(records, words)      # its micro-ops are staged already
         finally:
             for kernel in self._cache:
                 kernel.sram_begin = kernel.sram_end = 0
             self._reset_queues()
 
     def run_stream(self, stream: "SyncedStream") -> None:
-        """Stage a closed stream (its micro-ops and instruction words) in DRAM and run it:
-        what `synchronize` does once the stream is encoded, and how a recorded stream is
-        run again without rebuilding it (host.replay)."""
-        self.last_records = stream.records
+        """Stage a recorded stream's micro-ops in DRAM and run it: how a stream is run again
+        without rebuilding it (host.replay)."""
         self.uop_staging.data[:len(stream.uop_bytes)] = stream.uop_bytes
-        self.insn_staging.data[:stream.words.nbytes] = stream.words.reshape(-1).view(np.uint8)
-        self.device.run(self.insn_staging.phys_addr, len(stream.records))
+        self._run_staged(stream.records, stream.words)
+
+    def _run_staged(self, records: List[list], words: np.ndarray) -> None:
+        """Write the instruction words to their staging buffer and run the device on them."""
+        self.last_records = records
+        self.insn_staging.data[:words.nbytes] = words.reshape(-1).view(np.uint8)
+        self.device.run(self.insn_staging.phys_addr, len(records))
 
     @property
     def idle(self) -> bool:

@@ -18,12 +18,18 @@ from ..tir import op
 from ..tir.analysis import StructuralInterner
 from . import memo
 from .canonical import CanonicalSimplifier
+from .compare import is_index_type
 from .const_int_bound import ConstIntBound, ConstIntBoundAnalyzer
 from .modular_set import ModularSetAnalyzer
 from .rewrite import RewriteSimplifier
 
 
 _LEAVES = (E.IntImm, E.FloatImm, E.StringImm)
+# `var OP c` -> whether a bound [low, high] of var decides it true.
+_VAR_CONST_COMPARE = {
+    E.GE: lambda low, high, c: low >= c, E.GT: lambda low, high, c: low > c,
+    E.LT: lambda low, high, c: high < c, E.LE: lambda low, high, c: high <= c,
+}
 
 
 class Analyzer:
@@ -75,6 +81,9 @@ class Analyzer:
         """Within the block, `cond` is known true (TVM's With<ConstraintContext>: the bound
         analyzer takes it in first, then the rewrite simplifier, which simplifies it; as
         in TVM, the canonical simplifier keeps no constraints of its own)."""
+        if self._teaches_nothing(cond):
+            yield
+            return
         cache = self.cache
         outer = cache.scope if cache is not None else None
         leaves = []
@@ -92,6 +101,26 @@ class Analyzer:
                 leave()
             if cache is not None:
                 cache.scope = outer
+
+    def _teaches_nothing(self, cond):
+        """Whether entering `cond` would change no answer: a comparison of a variable
+        with a constant (a loop's `i >= min`, `i < min + extent`) that the variable's
+        bound already decides, the variable met for the first time. The bound analyzer
+        would intersect the bound with a wider interval; the rewrite simplifier would
+        record the constant `true` it simplifies `cond` to, which no rule can match;
+        no fact or cached result mentions a variable never numbered. Only with the
+        cache: the plain analyzer enters every condition, so tests compare the two."""
+        if self.cache is None or type(cond) not in _VAR_CONST_COMPARE:
+            return False
+        var, const = cond.a, cond.b
+        if not (type(var) is E.Var and type(const) is E.IntImm and is_index_type(var.dtype)
+                and var.dtype == const.dtype):
+            return False
+        if (self.interner.numbered(var) or var in self._rewrite.var_map
+                or var in self._canonical.var_map):
+            return False
+        bound = self._bound.var_map.get(var)     # all there is to know of a fresh variable
+        return bound is not None and _VAR_CONST_COMPARE[type(cond)](*bound, const.value)
 
     # -- questions --------------------------------------------------------------------
 

@@ -127,6 +127,7 @@ class ConstIntBoundAnalyzer:
         self.var_map = {}               # Var -> ConstIntBound
         self.constraints = []           # [(expr, ConstIntBound)] from enclosing conditions
         self.constrained = {}           # expr class -> number of constraints on that class
+        self._by_structure = {}         # structure of a constrained expr -> [its bounds]
 
     def bind_range(self, var, rng, allow_override=False):
         lo = self(rng.min)
@@ -145,11 +146,8 @@ class ConstIntBoundAnalyzer:
     def __call__(self, expr):
         result = _VISIT.get(type(expr), ConstIntBoundAnalyzer._default)(self, expr)
         if self.constrained.get(type(expr)):
-            key = self.interner.key
-            structure = key(expr)
-            for cexpr, cbound in self.constraints:
-                if key(cexpr) == structure:
-                    result = intersect(result, cbound)
+            for cbound in self._by_structure.get(self.interner.key(expr), ()):
+                result = intersect(result, cbound)
         return result
 
     def enter_constraint(self, cond):
@@ -157,13 +155,19 @@ class ConstIntBoundAnalyzer:
         info = detect_bound_info(cond)
         self.constraints.extend(info)
         size = len(self.constraints)
-        for cexpr, _ in info:
+        key = self.interner.key
+        for cexpr, cbound in info:
             self.constrained[type(cexpr)] = self.constrained.get(type(cexpr), 0) + 1
+            self._by_structure.setdefault(key(cexpr), []).append(cbound)
 
         def leave():
             del self.constraints[size - len(info):size]
-            for cexpr, _ in info:
+            for cexpr, _ in reversed(info):
                 self.constrained[type(cexpr)] -= 1
+                bounds = self._by_structure[key(cexpr)]
+                bounds.pop()
+                if not bounds:
+                    del self._by_structure[key(cexpr)]
         return leave
 
     # -- per node -------------------------------------------------------------------

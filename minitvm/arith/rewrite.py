@@ -18,6 +18,10 @@ from .compare import CompareResult as CR, is_index_type
 
 MAX_RECURSIVE_DEPTH = 5
 
+# Leaves are not cached: simplifying one is a lookup at most (a constant stays, a
+# variable becomes what it is bound to), cheaper than a cache key.
+_LEAVES = frozenset({E.IntImm, E.FloatImm, E.StringImm, E.Var, E.SizeVar})
+
 
 # not (a OP b) -> the comparison it means: (new class, operands swapped).
 _NEGATED = {E.LT: (E.LE, True), E.GE: (E.LT, False), E.LE: (E.LT, True), E.GT: (E.LE, False),
@@ -105,7 +109,7 @@ class RewriteSimplifier(Mutator):
         analyzer = self.analyzer
         analyzer.visits += 1
         cache = analyzer.cache
-        if cache is None or not isinstance(e, E.PrimExpr):
+        if cache is None or type(e) in _LEAVES or not isinstance(e, E.PrimExpr):
             return self._method(type(e))(self, e)
         key = cache.key(type(self), e, self.recur_depth)
         hit = cache.results.get(key)

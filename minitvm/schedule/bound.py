@@ -23,11 +23,12 @@ from ..te.scan import ScanOp
 from ..tir import op as _op
 from ..tir.expr import IntImm, ProducerLoad, Range, Var
 from ..tir.functor import post_order_visit
-from .errors import ScheduleError, schedule_error
+from .errors import ScheduleError, schedule_error, stage_name
 from .graph import attach_paths, feed_graph, read_graph
 from .scan_stmt import scan_region_reads, scan_root_bounds
 from .message_passing import is_const, pass_down_domain, pass_up_domain
-from .stage import INLINED, SCOPE, STORAGE_RANKS, VIRTUAL_THREAD_TAGS, thread_rank
+from .stage import (INLINED, ROOT, SCOPE, STORAGE_RANKS, VIRTUAL_THREAD_TAGS,
+                    thread_rank)
 
 # TVM's DefaultStorageRank: memory of a stage computed under threads of a rank
 _DEFAULT_STORAGE = {-1: "global", 0: "shared", 1: "local"}
@@ -96,6 +97,7 @@ def _infer_root_bound(stage, context, ranges):
     if not op.root_iter_vars:           # placeholders and extern ops have no loops
         return
     if stage.is_output:
+        _check_output_at_root(stage)
         for iv in op.root_iter_vars:
             ranges[iv] = iv.dom
         return
@@ -144,10 +146,7 @@ def _consumer_domain(stage, consumer, context, ranges, rank, attach):
             if iv in context.bind_map:
                 relax[context.bind_map[iv].var] = IntSet.from_range(ranges[iv])
     if attach and not found:
-        raise ScheduleError(
-            f"compute_at on stage '{stage.op.name}', axis '{attach_iv.var.name}': its "
-            f"consumer '{consumer.op.name}' is not computed inside that loop, so the "
-            "stage would not be ready when it is read")
+        raise _outside_consumer_error(stage, consumer, attach_iv)
     pass_up_domain(consumer, ranges, sets)
     dom = {}
     for iv in consumer.op.root_iter_vars:
@@ -159,6 +158,33 @@ def _consumer_domain(stage, consumer, context, ranges, rank, attach):
         else:
             dom[iv.var] = IntSet.from_range(r)
     return dom
+
+
+def _attach_place(stage, attach_iv):
+    """"compute_at on stage 'B', axis 'i'", naming the group when the stage goes where
+    its group goes."""
+    spec = stage.attach_spec()
+    member = f" (of its member '{stage.op.name}')" if spec is not stage else ""
+    return f"compute_at on {stage_name(spec)}{member}, axis '{attach_iv.var.name}'"
+
+
+def _check_output_at_root(stage):
+    """TVM's InferRootBound check: an output is computed at the root, whole."""
+    spec = stage.attach_spec()
+    if spec.attach_type != ROOT:
+        raise ScheduleError(f"{_attach_place(stage, spec.attach_ivar)}: '{stage.op.name}' "
+                            "is an output of the schedule, which must stay at the root")
+
+
+def _outside_consumer_error(stage, consumer, attach_iv):
+    """TVM's "cannot find the producer along the loop nest specified by compute_at": a
+    consumer of the stage runs outside the loop the stage is computed in."""
+    parent = stage.attach_spec().attach_stage
+    outside = (f"its consumer '{consumer.op.name}' is not computed inside that loop, so "
+               "the stage would not be ready when it is read")
+    if not stage.schedule.reads(parent.op, stage.op):
+        outside = f"stage '{parent.op.name}' does not consume '{stage.op.name}'; " + outside
+    return ScheduleError(f"{_attach_place(stage, attach_iv)}: {outside}")
 
 
 def region_reads(op, tensor, dom):

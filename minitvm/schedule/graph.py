@@ -8,7 +8,7 @@ innermost first, through chains of compute_at.
 """
 from __future__ import annotations
 
-from .errors import ScheduleError
+from .errors import ScheduleError, stage_name
 from .stage import SCAN_UPDATE, SCOPE
 
 
@@ -93,8 +93,7 @@ def attach_paths(sch):
                 s = s.attach_spec()
                 continue
             if id(s) in visited:
-                raise ScheduleError(f"compute_at on stage '{stage.op.name}': the compute_at "
-                                    "attachments form a cycle")
+                raise _cycle_error(stage)
             visited.add(id(s))
             ivar, s = s.attach_ivar, s.attach_stage
             leaves = s.leaf_iter_vars
@@ -107,3 +106,24 @@ def attach_paths(sch):
             s = s.attach_spec()
         paths[stage.op] = path
     return paths
+
+
+def _cycle_error(stage):
+    """TVM's "Find loop in compute_at attach group", naming the stages around the cycle
+    (a stage left at the root inside a group goes where its group goes)."""
+    walk, s = [], stage.attach_spec()
+    while not any(s is w for w in walk):
+        walk.append(s)
+        s = s.attach_stage.attach_spec()
+    cycle = walk[next(k for k, w in enumerate(walk) if w is s):]
+    if len(cycle) == 1 and cycle[0].attach_stage is cycle[0]:
+        return ScheduleError(f"compute_at on {stage_name(s)}: it is computed at a loop of "
+                             "itself; compute it at a loop of a stage that reads it")
+    names = []
+    for spec in cycle:
+        names.append(stage_name(spec))
+        if spec.attach_stage.attach_spec() is not spec.attach_stage:
+            names.append(stage_name(spec.attach_stage))
+    return ScheduleError(f"compute_at on {names[0]}: the compute_at attachments form a "
+                         f"cycle ({' -> '.join(names + names[:1])}): each is computed "
+                         "inside the next")

@@ -35,19 +35,15 @@ class Group(Stage):
         return [s for s in self.schedule.stages if s.group is self]
 
     def compute_at(self, parent, scope):
-        """Compute every member inside loop `scope` of stage `parent`."""
+        """Compute every member inside loop `scope` of stage `parent`. As for a stage,
+        whether that is legal (`parent` not a member, every consumer inside the loop) is
+        checked when lowering."""
         if not isinstance(parent, Stage) or isinstance(parent, Group):
             raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
                                  parent)
         if not any(iv is scope for iv in parent.leaf_iter_vars):
             raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
                                  f"'{parent.op.name}'", scope)
-        if in_group(parent, self):
-            raise schedule_error("compute_at", self, f"stage '{parent.op.name}' is a member "
-                                 "of the group", scope)
-        if not any(self.schedule.reads(parent.op, m.op) for m in self.members()):
-            raise schedule_error("compute_at", self, f"stage '{parent.op.name}' does not "
-                                 "consume any member of the group", scope)
         self.attach_type = SCOPE
         self.attach_ivar = scope
         self.attach_stage = parent

@@ -18,7 +18,7 @@ from ..tir import op as _op
 from ..tir.expr import Call, IntImm, Var
 from ..tir.stmt import AttrStmt, Evaluate, For, IfThenElse, LetStmt
 from .message_passing import is_const, pass_up_bound_check, pass_up_index
-from .stage import STORAGE_RANKS, VIRTUAL_THREAD_TAGS, thread_rank
+from .stage import FOR_KINDS, STORAGE_RANKS, VIRTUAL_THREAD_TAGS, thread_rank
 
 NO_OP = Evaluate(IntImm("int32", 0))
 LOOP_SCOPE = "loop_scope"
@@ -53,9 +53,9 @@ def _loop_level(stage, iv, r, new_loop_var, values):
     else:
         var = Var(iv.var.name + ".init", iv.var.dtype) if new_loop_var else iv.var
         for key, value in (attr.pragmas if attr is not None else ()):
-            value = IntImm("int32", 1) if value is None else _op.convert(value)
+            value = IntImm("int32", 1) if value is None else value
             level.append(AttrStmt(iv, "pragma_" + key, value, NO_OP))
-        kind = attr.for_kind if attr is not None and attr.for_kind else "serial"
+        kind = FOR_KINDS.get(attr.iter_type, "serial") if attr is not None else "serial"
         if is_const(r.extent, 1):
             level.append(LetStmt(var, r.min, NO_OP))
             values[iv] = r.min

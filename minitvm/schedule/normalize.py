@@ -16,6 +16,7 @@ from __future__ import annotations
 from ..te.tensor import ComputeOp
 from ..tir.expr import IterVar, Var
 from .dataflow import replace_reads
+from .errors import schedule_error
 from ..tir.functor import Mutator
 from .relations import Fuse, Rebase, Split
 from .schedule import Schedule
@@ -79,6 +80,7 @@ def inject_inline(sch):
         stage = sch.stages[i]
         if stage.attach_type != INLINE:
             continue
+        _check_inlinable(stage)
         stage.attach_type = INLINED
         op = stage.op
         inliner = _Inliner(op.output(0), [iv.var for iv in op.axis], op.body[0])
@@ -96,6 +98,18 @@ def inject_inline(sch):
         if new_op is not stage.op:
             replacements.update(zip(stage.op.outputs, new_op.outputs))
             stage.op = new_op
+
+
+def _check_inlinable(stage):
+    """TVM's InjectInline rules (raised when lowering, as TVM raises them), and an output
+    (which TVM would silently leave uncomputed) is refused too."""
+    op = stage.op
+    rule = ("only a compute can be inlined" if not isinstance(op, ComputeOp) else
+            "a reduction cannot be inlined" if op.reduce_axis else
+            "a compute with several outputs cannot be inlined" if op.num_outputs > 1 else
+            "an output of the schedule cannot be inlined" if stage.is_output else None)
+    if rule is not None:
+        raise schedule_error("compute_inline", stage, rule)
 
 
 def rebase_non_zero_min_loops(sch):

@@ -93,9 +93,9 @@ def _align_dims(stage, tensor, realize):
     tvm_tuple(dimension, factor, offset), as TVM's BuildRealize."""
     for dim, iv in enumerate(stage.op.axis):
         attr = stage.iter_var_attrs.get(iv)
-        if attr is not None and attr.dim_align is not None:
-            value = Call("handle", "tir.tvm_tuple", tuple(const(v) for v in
-                                                          (dim, *attr.dim_align)))
+        if attr is not None and attr.dim_align_factor != 0:
+            value = Call("handle", "tir.tvm_tuple", tuple(const(v) for v in (
+                dim, attr.dim_align_factor, attr.dim_align_offset)))
             realize = AttrStmt(tensor, "buffer_dim_align", value, realize)
     return realize
 

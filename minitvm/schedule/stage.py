@@ -12,18 +12,21 @@ axis. Nothing here computes ranges or builds loops (see `bound` and `schedule_op
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional
 
 from ..te.tensor import ComputeOp
 from ..te.tensor_intrin import TensorIntrin
 from ..tir import dtype as dt
-from ..tir.expr import IntImm, IterVar, IterVarType, PrimExpr, Range, Var
+from ..tir import op as _op
+from ..tir.expr import (IntImm, IterVar, IterVarType, PrimExpr, Range, StringImm,
+                        Var)
 from .errors import argument_error, axis_name, schedule_error
 from .relations import Fuse, Singleton, Split
 
-# attach types
-ROOT, SCOPE, INLINE, INLINED = "root", "scope", "inline", "inlined"
-SCAN_UPDATE = "scan_update"     # computed inside a scan's loop (the scan's body)
+# attach types, TVM's AttachType codes: kGroupRoot (at the root, or where its group goes),
+# kInline, kInlinedAlready (after normalize), kScope (compute_at), kScanUpdate (computed
+# inside a scan's loop: the scan's body)
+ROOT, INLINE, INLINED, SCOPE, SCAN_UPDATE = 1, 2, 3, 4, 5
 
 VIRTUAL_THREAD_TAGS = ("vthread", "cthread")
 _THREAD_RANKS = {"blockIdx": 0, "threadIdx": 1}
@@ -40,17 +43,37 @@ STORAGE_RANKS = {"global": 0, "shared": 1, "warp": 2, "local": 3}
 _SPLITTABLE = (IterVarType.DATA_PAR, IterVarType.COMM_REDUCE)
 
 
+# the loop kind of each annotation primitive's IterVarAttr.iter_type
+FOR_KINDS = {IterVarType.UNROLLED: "unrolled", IterVarType.VECTORIZED: "vectorized",
+             IterVarType.PARALLELIZED: "parallel"}
+
+
 @dataclass
 class IterVarAttr:
-    """What a schedule says about one axis besides relations."""
-    for_kind: Optional[str] = None              # "unrolled", "vectorized", "parallel"
+    """What a schedule says about one axis besides relations, with TVM's field names:
+    `iter_type` (kUnrolled/kVectorized/kParallelized/kTensorized once annotated),
+    the thread it is bound to, the tensorize intrinsic, storage_align's factor and offset
+    (factor 0: not aligned) and the pragmas, keys as StringImm and values as expressions
+    (None: no value). minitvm has no `prefetch` (TVM's InjectPrefetch is left out of the
+    pipeline), so `prefetch_data`/`prefetch_offset` stay empty."""
+    iter_type: int = IterVarType.DATA_PAR
     bind_thread: Optional[IterVar] = None
-    pragmas: List[Tuple[str, Any]] = field(default_factory=list)
+    prefetch_data: List[Any] = field(default_factory=list)
+    prefetch_offset: List[PrimExpr] = field(default_factory=list)
     tensor_intrin: Optional[TensorIntrin] = None
-    dim_align: Optional[Tuple[int, int]] = None   # storage_align: (factor, offset)
+    dim_align_factor: int = 0
+    dim_align_offset: int = 0
+    pragma_keys: List[StringImm] = field(default_factory=list)
+    pragma_values: List[Optional[PrimExpr]] = field(default_factory=list)
+
+    @property
+    def pragmas(self):
+        """[(key, value)] of the pragmas, keys as Python strings."""
+        return [(key.value, value) for key, value in zip(self.pragma_keys, self.pragma_values)]
 
     def copy(self):
-        return replace(self, pragmas=list(self.pragmas))
+        return replace(self, pragma_keys=list(self.pragma_keys),
+                       pragma_values=list(self.pragma_values))
 
 
 def in_group(stage, group):
@@ -231,22 +254,18 @@ class Stage:
 
     def compute_at(self, parent, scope):
         """Compute this stage inside loop `scope` of stage `parent`, only the region that
-        one iteration of `scope` needs (bound inference finds it)."""
+        one iteration of `scope` needs (bound inference finds it).
+
+        As TVM's, only the arguments and the group rule are checked here; whether the
+        attachment is legal as a whole is checked when lowering, where TVM checks it, on
+        the finished schedule: no cycle of attachments (`graph.attach_paths`), an output
+        stays at the root and every consumer is computed inside the loop (`bound`)."""
         if not isinstance(parent, Stage):
             raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
                                  parent)
-        if parent is self:
-            raise schedule_error("compute_at", self, "a stage cannot be computed at itself",
-                                 scope)
-        if self.is_output:
-            raise schedule_error("compute_at", self, "an output of the schedule must stay "
-                                 "at the root", scope)
         if not any(iv is scope for iv in parent.leaf_iter_vars):
             raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
                                  f"'{parent.op.name}'", scope)
-        if not self.schedule.reads(parent.op, self.op):
-            raise schedule_error("compute_at", self, f"stage '{parent.op.name}' does not "
-                                 f"consume '{self.op.name}'", scope)
         if self.group is not None and not in_group(parent, self.group):
             raise schedule_error("compute_at", self, f"the stage is in a group; stage "
                                  f"'{parent.op.name}' is not in it", scope)
@@ -260,17 +279,9 @@ class Stage:
         self.attach_ivar = self.attach_stage = None
 
     def compute_inline(self):
-        """Substitute this stage's body into its consumers instead of storing it."""
-        if not isinstance(self.op, ComputeOp):
-            raise schedule_error("compute_inline", self, "only a compute can be inlined")
-        if self.op.reduce_axis:
-            raise schedule_error("compute_inline", self, "a reduction cannot be inlined")
-        if self.op.num_outputs > 1:
-            raise schedule_error("compute_inline", self, "a compute with several outputs "
-                                 "cannot be inlined")
-        if self.is_output:
-            raise schedule_error("compute_inline", self, "an output of the schedule cannot "
-                                 "be inlined")
+        """Substitute this stage's body into its consumers instead of storing it. Which
+        stages can be inlined is checked when lowering (`normalize.inject_inline`), as in
+        TVM."""
         self.attach_type = INLINE
 
     def set_scope(self, scope):
@@ -296,24 +307,32 @@ class Stage:
         if not isinstance(pragma_type, str) or not pragma_type:
             raise argument_error("pragma", self, "pragma_type", "must be a non-empty string",
                                  pragma_type)
-        self._attr(var).pragmas.append((pragma_type, pragma_value))
+        if pragma_value is not None:
+            try:
+                pragma_value = _op.convert(pragma_value)
+            except TypeError:
+                raise argument_error("pragma", self, "pragma_value", "must be a number, "
+                                     "string or expression", pragma_value) from None
+        attr = self._attr(var)
+        attr.pragma_keys.append(StringImm(pragma_type))
+        attr.pragma_values.append(pragma_value)
         return None
 
     def unroll(self, var):
-        self._set_for_kind("unroll", var, "unrolled")
+        self._set_for_kind("unroll", var, IterVarType.UNROLLED)
 
     def vectorize(self, var):
-        self._set_for_kind("vectorize", var, "vectorized")
+        self._set_for_kind("vectorize", var, IterVarType.VECTORIZED)
 
     def parallel(self, var):
-        self._set_for_kind("parallel", var, "parallel")
+        self._set_for_kind("parallel", var, IterVarType.PARALLELIZED)
 
-    def _set_for_kind(self, primitive, var, kind):
+    def _set_for_kind(self, primitive, var, iter_type):
         self._leaf_position(primitive, var)
-        if var.iter_type != IterVarType.DATA_PAR and kind != "unrolled":
+        if var.iter_type != IterVarType.DATA_PAR and iter_type != IterVarType.UNROLLED:
             raise schedule_error(primitive, self, "only data-parallel axes can be "
-                                 f"{kind}", var)
-        self._attr(var).for_kind = kind
+                                 f"{FOR_KINDS[iter_type]}", var)
+        self._attr(var).iter_type = iter_type
 
     def bind(self, ivar, thread_ivar):
         """Run loop `ivar` on a thread index: a GPU block or thread (`te.thread_axis(
@@ -353,7 +372,9 @@ class Stage:
             if attr.tensor_intrin is not None and iv is not var:
                 raise schedule_error("tensorize", self, f"axis '{axis_name(iv)}' is "
                                      "already tensorized", var)
-        self._attr(var).tensor_intrin = tensor_intrin
+        attr = self._attr(var)
+        attr.iter_type = IterVarType.TENSORIZED
+        attr.tensor_intrin = tensor_intrin
 
     # --- storage ---------------------------------------------------------------------
 
@@ -380,7 +401,8 @@ class Stage:
                 raise argument_error("storage_align", self, name, "must be a "
                                      f"{'positive' if name == 'factor' else 'non-negative'} "
                                      "integer", value)
-        self._attr(axis).dim_align = (factor, offset)
+        attr = self._attr(axis)
+        attr.dim_align_factor, attr.dim_align_offset = factor, offset
 
     def double_buffer(self):
         """Allocate the stage twice inside the loop it is attached at, so that iteration

@@ -1,6 +1,7 @@
 """TVM's `tvm.te.schedule` names that its TE tests call, over minitvm's schedule package:
-`InferBound`, `ScheduleOps`, `CreateReadGraph`, `PostDFSOrder`, plus `Schedule`, `Stage`
-and `create_schedule`.
+`InferBound`, `ScheduleOps`, `CreateReadGraph`, `PostDFSOrder`, plus `Schedule`, `Stage`,
+`create_schedule` and the relation nodes of `Stage.relations` (`Split`, `Fuse`,
+`Singleton`).
 
 As in TVM, `InferBound` and `ScheduleOps` take a normalized schedule
 (`s = s.normalize()`); `InferBound` returns a `Map` from each IterVar to its Range.
@@ -8,6 +9,7 @@ As in TVM, `InferBound` and `ScheduleOps` take a normalized schedule
 from ..ir.container import Array, Map
 from ..schedule import Schedule, Stage, create_schedule, infer_bound, schedule_ops
 from ..schedule.graph import post_dfs_order, read_graph
+from ..schedule.relations import Fuse, Singleton, Split
 
 
 def InferBound(sch):  # noqa: N802 - TVM's name
@@ -31,5 +33,5 @@ def PostDFSOrder(roots, graph):  # noqa: N802
     return Array(post_dfs_order(list(roots), graph))
 
 
-__all__ = ["CreateReadGraph", "InferBound", "PostDFSOrder", "Schedule", "ScheduleOps",
-           "Stage", "create_schedule"]
+__all__ = ["CreateReadGraph", "Fuse", "InferBound", "PostDFSOrder", "Schedule", "ScheduleOps",
+           "Singleton", "Split", "Stage", "create_schedule"]

@@ -23,4 +23,4 @@ from . import ir_builder
 from .intrin import (CallEffectKind, abs, acos, acosh, asin, asinh, atan, atan2, atanh, ceil,
                      cos, cosh, erf, exp, exp10, exp2, floor, fmod, isnan, log, log10, log1p,
                      log2, nearbyint, popcount, pow, power, round, rsqrt, sigmoid, sin, sinh,
-                     sqrt, tan, tanh, trunc)
+                     sqrt, tan, tanh, trunc, vscale)

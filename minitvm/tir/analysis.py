@@ -149,7 +149,13 @@ class StructuralInterner:
     def key(self, node):
         number = self._numbers.get(id(node))
         if number is None:
-            number = self._ids.setdefault(_shape(node, self.key), len(self._ids))
+            cls = type(node)
+            shaper = _SHAPERS[cls] if cls in _SHAPERS else _shaper(cls)
+            shape = shaper(node, self.key) if shaper is not None else _shape(node, self.key)
+            ids = self._ids
+            number = ids.get(shape)
+            if number is None:
+                number = ids[shape] = len(ids)
             self._numbers[id(node)] = number
             self._alive.append(node)
         return number

@@ -9,8 +9,6 @@ width are those of the element.
 
 from ..error import TVMError
 
-_KINDS = {"int": "int", "uint": "uint", "float": "float"}
-
 SUPPORTED = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
              "float16", "float32", "float64", "handle")
 
@@ -60,8 +58,7 @@ def is_vector(dtype):
     return lanes(dtype) > 1
 
 
-def kind(dtype):
-    """'int', 'uint', 'float', 'bool' or 'handle' (of the element, for a vector type)."""
+def _parse_kind(dtype):
     dtype = element_of(dtype)
     if dtype in ("bool", "handle"):
         return dtype
@@ -71,14 +68,31 @@ def kind(dtype):
     raise DTypeError(f"unknown dtype {dtype!r}")
 
 
-def bits(dtype):
-    """Width in bits of one lane (bool is 1, handle 64)."""
+def _parse_bits(dtype):
     dtype = element_of(dtype)
     if dtype == "bool":
         return 1
     if dtype == "handle":
         return 64
-    return int(dtype[len(kind(dtype)):])
+    return int(dtype[len(_parse_kind(dtype)):])
+
+
+# The answers for the supported dtypes, looked up rather than parsed: the simplifier and
+# the operator constructors ask them for nearly every node they build.
+_KIND = {name: _parse_kind(name) for name in SUPPORTED}
+_BITS = {name: _parse_bits(name) for name in SUPPORTED}
+
+
+def kind(dtype):
+    """'int', 'uint', 'float', 'bool' or 'handle' (of the element, for a vector type)."""
+    found = _KIND.get(dtype)
+    return found if found is not None else _parse_kind(dtype)
+
+
+def bits(dtype):
+    """Width in bits of one lane (bool is 1, handle 64)."""
+    found = _BITS.get(dtype)
+    return found if found is not None else _parse_bits(dtype)
 
 
 def is_int(dtype):
@@ -99,7 +113,7 @@ def is_float(dtype):
 
 
 def is_bool(dtype):
-    return element_of(dtype) == "bool"
+    return kind(dtype) == "bool"
 
 
 def int_range(dtype):

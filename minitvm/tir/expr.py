@@ -181,6 +181,15 @@ class StringImm(PrimExpr):
     value: str
     dtype: str = "handle"
 
+    # as TVM's: compares by value with a str or another StringImm (pragma_keys == "x")
+    def __eq__(self, other):
+        return self.value == (other.value if isinstance(other, StringImm) else other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = PrimExpr.__hash__
+
 
 # --- arithmetic and logic -----------------------------------------------------------
 
@@ -394,6 +403,13 @@ class IterVar(ExprOp):
     var: Var
     iter_type: int
     thread_tag: str = ""
+
+    # TVM's names of the iter_type codes (`tvm.tir.IterVar.CommReduce`)
+    DataPar, ThreadIndex, CommReduce = IterVarType.DATA_PAR, IterVarType.THREAD_INDEX, \
+        IterVarType.COMM_REDUCE
+    Ordered, Opaque, Unrolled = IterVarType.ORDERED, IterVarType.OPAQUE, IterVarType.UNROLLED
+    Vectorized, Parallelized, Tensorized = IterVarType.VECTORIZED, \
+        IterVarType.PARALLELIZED, IterVarType.TENSORIZED
 
     def __repr__(self):
         return f"IterVar({self.var.name}, {self.dom!r}, {IterVarType.NAMES[self.iter_type]})"

@@ -8,7 +8,8 @@ shared. No pass writes its own traversal.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+import dataclasses
+import operator
 
 from . import expr as E
 from . import stmt as S
@@ -49,58 +50,118 @@ def _children_of(cls):
 
 
 class _Dispatch:
-    """Finds `visit_<Class>` along the MRO once per class."""
+    """Finds `visit_<Class>` along the MRO once per (functor class, node class): each
+    functor class gets its own table of handlers on definition."""
+
+    _methods: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._methods = {}
 
     def _method(self, cls):
-        cache = type(self).__dict__.get("_cache")
-        if cache is None:
-            cache = {}
-            setattr(type(self), "_cache", cache)
-        method = cache.get(cls)
+        method = self._methods.get(cls)
         if method is None:
-            method = next((getattr(type(self), "visit_" + k.__name__)
-                           for k in cls.__mro__ if hasattr(type(self), "visit_" + k.__name__)),
-                          type(self).generic_visit)
-            cache[cls] = method
+            own = type(self)
+            method = next((getattr(own, "visit_" + k.__name__)
+                           for k in cls.__mro__ if hasattr(own, "visit_" + k.__name__)),
+                          own.generic_visit)
+            self._methods[cls] = method
         return method
 
     def visit(self, node):
-        return self._method(type(node))(self, node)
+        method = self._methods.get(type(node))
+        if method is None:
+            method = self._method(type(node))
+        return method(self, node)
 
 
 class Visitor(_Dispatch):
     """Walks the IR; override `visit_<Class>` and call `self.generic_visit(node)` to descend."""
 
     def generic_visit(self, node):
-        for name in _children_of(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, tuple):
-                for item in value:
-                    self.visit(item)
-            elif value is not None:
-                self.visit(value)
+        walk = _WALKS.get(type(node))
+        if walk is None:
+            walk = _WALKS[type(node)] = _walker(type(node))
+        walk(self, node)
 
 
 class Mutator(_Dispatch):
     """Rewrites the IR bottom-up; returns the same node when nothing below changed."""
 
     def generic_visit(self, node):
-        changes = {}
-        for name in _children_of(type(node)):
+        rebuild = _REBUILDS.get(type(node))
+        if rebuild is None:
+            rebuild = _REBUILDS[type(node)] = _rebuilder(type(node))
+        return rebuild(self, node)
+
+
+# The generic traversals, specialised once per node class (the field names looked up
+# along the MRO, binary nodes without loops): node class -> function(functor, node).
+_WALKS = {}
+_REBUILDS = {}
+
+
+def _walker(cls):
+    names = _children_of(cls)
+    if names == ("a", "b"):
+        def walk(visitor, node):
+            visitor.visit(node.a)
+            visitor.visit(node.b)
+        return walk
+
+    def walk(visitor, node):
+        for name in names:
             value = getattr(node, name)
             if isinstance(value, tuple):
-                new = tuple(self.visit(item) for item in value)
-                if any(a is not b for a, b in zip(new, value)):
-                    changes[name] = new
+                for item in value:
+                    visitor.visit(item)
             elif value is not None:
-                new = self.visit(value)
-                if new is not value:
-                    changes[name] = new
-        if not changes:
-            return node
-        if isinstance(node, S.SeqStmt):
-            return S.seq(*changes["seq"])
-        return replace(node, **changes)
+                visitor.visit(value)
+    return walk
+
+
+def _rebuilder(cls):
+    """The Mutator's generic visit of `cls`: children visited in order, the node rebuilt
+    (with the same class and other fields, as `dataclasses.replace` would) only when a
+    child changed."""
+    names = _children_of(cls)
+    if issubclass(cls, S.SeqStmt):
+        def rebuild(mutator, node):
+            old = node.seq
+            new = [mutator.visit(item) for item in old]
+            return node if all(map(operator.is_, new, old)) else S.seq(*new)
+        return rebuild
+    if names == ("a", "b"):
+        def rebuild(mutator, node):
+            a, b = node.a, node.b
+            new_a, new_b = mutator.visit(a), mutator.visit(b)
+            if new_a is a and new_b is b:
+                return node
+            return cls(new_a, new_b)
+        return rebuild
+    fields = tuple(f.name for f in dataclasses.fields(cls))
+    slots = tuple((fields.index(name), name) for name in names)
+
+    def rebuild(mutator, node):
+        changed = None
+        for index, name in slots:
+            value = getattr(node, name)
+            if isinstance(value, tuple):
+                new = tuple([mutator.visit(item) for item in value])
+                if all(map(operator.is_, new, value)):
+                    continue
+            elif value is not None:
+                new = mutator.visit(value)
+                if new is value:
+                    continue
+            else:
+                continue
+            if changed is None:
+                changed = [getattr(node, f) for f in fields]
+            changed[index] = new
+        return node if changed is None else cls(*changed)
+    return rebuild
 
 
 class _PostOrder(Visitor):

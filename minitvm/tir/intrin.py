@@ -29,7 +29,14 @@ BUILTIN_OPS = frozenset(
     ["tir." + name for name in FLOAT_UNARY + FLOAT_BINARY + INTEGER_UNARY] +
     ["tir." + name for name in ("if_then_else", "likely", "shift_right", "shift_left",
                                 "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-                                "call_extern", "call_pure_extern")])
+                                "call_extern", "call_pure_extern", "vscale")])
+
+
+def vscale():
+    """The target's scalable-vector multiple (TVM's `tir.vscale()`, LLVM's llvm.vscale): an
+    int32 known only on the machine that runs the code. minitvm prints it and lowers
+    expressions over it; the host build, which has no scalable vectors, refuses it."""
+    return call_intrin("int32", "tir.vscale")
 
 
 class CallEffectKind:

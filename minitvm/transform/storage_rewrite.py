@@ -118,7 +118,7 @@ class _Planner:
         self.exact_dtype = exact_dtype
         self.free_sizes, self.free_entries = [], []    # const_free_map_, sorted by size
         self.sym_free = []
-        self.thread_scope = None
+        self.thread_scopes = []       # the enclosing thread scopes, innermost last
         self.alloc_map = {}           # allocation var -> _StorageEntry
         self.alloc_vec = []
         self.attach_map = {}          # attach scope (None = root) -> [_StorageEntry]
@@ -148,6 +148,11 @@ class _Planner:
                 for var in kills:
                     if var not in inplace_srcs:
                         self._free(var)
+
+    @property
+    def thread_scope(self):
+        """The attach point of new allocations: the innermost thread scope (None: root)."""
+        return self.thread_scopes[-1] if self.thread_scopes else None
 
     def _hoisted(self, alloc):
         """`alloc` as it can stand at the current attach point (`self.thread_scope`, None
@@ -192,15 +197,17 @@ class _Planner:
                 self._plan_new_scope(stmt)
 
     def _plan_new_scope(self, stmt):
-        if self.thread_scope is None:
-            self.thread_scope = stmt
+        # virtual threads nest (oc_nthread and h_nthread of VTA's conv2d): an allocation
+        # inside both must attach inside both, so that each thread scope replicates it
+        if self.thread_scope is not stmt:
+            self.thread_scopes.append(stmt)
             return
         keep = [(n, e) for n, e in zip(self.free_sizes, self.free_entries)
                 if e.attach_scope is not stmt]
         self.free_sizes = [n for n, _ in keep]
         self.free_entries = [e for _, e in keep]
         self.sym_free = [e for e in self.sym_free if e.attach_scope is not stmt]
-        self.thread_scope = None
+        self.thread_scopes.pop()
 
     def _new_entry(self, alloc, scope, const_nbits):
         entry = _StorageEntry(self.thread_scope, scope, alloc.dtype, const_nbits)

@@ -207,25 +207,6 @@ def test_compute_at_of_a_group_member_outside_its_group():
         s[B].compute_at(s[D], D.op.axis[0])
 
 
-def test_compute_at_of_a_group_at_its_member():
-    A, B, C, D = elementwise()
-    s = schedule(D)
-    g = s.create_group(outputs=C, inputs=A)
-    with pytest.raises(ScheduleError, match=r"compute_at on group, axis 'i': stage 'C' is a "
-                                            r"member of the group"):
-        g.compute_at(s[C], C.op.axis[0])
-
-
-def test_compute_at_of_a_group_at_a_stage_not_consuming_it():
-    A, B, C, D = elementwise()
-    E = te.compute(A.shape, lambda i, j: A[i, j] - 1.0, name="E")
-    s = schedule(D, E)
-    g = s.create_group(outputs=C, inputs=A)
-    with pytest.raises(ScheduleError, match=r"compute_at on group, axis 'i': stage 'E' does "
-                                            r"not consume any member of the group"):
-        g.compute_at(s[E], E.op.axis[0])
-
-
 def test_create_group_of_nothing():
     A, B, C, D = elementwise()
     s = schedule(D)

@@ -43,24 +43,28 @@ def test_split_fuse_and_reorder_record_relations_and_leaf_order():
 
 
 def test_attachment_and_loop_attributes():
+    # attach_type and iter_type are TVM's codes (include/tvm/te/schedule.h: kGroupRoot 1,
+    # kInline 2, kScope 4; include/tvm/tir/var.h: kUnrolled 5, kVectorized 6,
+    # kParallelized 7)
     A, B, C, D = elementwise()
     s = te.create_schedule(D.op)
     i, j = D.op.axis
     s[B].compute_at(s[D], j)
-    assert (s[B].attach_type, s[B].attach_stage, s[B].attach_ivar) == ("scope", s[D], j)
+    assert (s[B].attach_type, s[B].attach_stage, s[B].attach_ivar) == (4, s[D], j)
     s[B].compute_root()
-    assert (s[B].attach_type, s[B].attach_stage) == ("root", None)
+    assert (s[B].attach_type, s[B].attach_stage) == (1, None)
     s[C].compute_inline()
-    assert s[C].attach_type == "inline"
+    assert s[C].attach_type == 2
     s[D].pragma(i, "dma_copy")
     s[D].pragma(i, "unroll")
     s[D].parallel(j)
     s[B].vectorize(B.op.axis[1])
     s[B].set_scope("local.acc_buffer")
-    assert s[D].iter_var_attrs[i].pragmas == [("dma_copy", None)]
-    assert s[D].iter_var_attrs[i].for_kind == "unrolled"
-    assert s[D].iter_var_attrs[j].for_kind == "parallel"
-    assert s[B].iter_var_attrs[B.op.axis[1]].for_kind == "vectorized"
+    attr = s[D].iter_var_attrs[i]
+    assert [k.value for k in attr.pragma_keys] == ["dma_copy"] and attr.pragma_values == [None]
+    assert s[D].iter_var_attrs[i].iter_type == 5
+    assert s[D].iter_var_attrs[j].iter_type == 7
+    assert s[B].iter_var_attrs[B.op.axis[1]].iter_type == 6
     assert s[B].scope == "local.acc_buffer"
     tx = te.thread_axis("cthread")
     s[B].bind(B.op.axis[0], tx)

@@ -86,7 +86,7 @@ def test_scan_structure():
     assert spatial.var.name == "scan.out0.i1"
     s = te.create_schedule(op)
     assert s[out].leaf_iter_vars == [op.scan_axis]    # spatial axes are not loops
-    assert s[update].attach_type == "scan_update"     # computed inside the scan loop
+    assert s[update].attach_type == 5     # TVM's kScanUpdate: computed inside the scan loop
 
 
 # --- misuse: one test per rule ------------------------------------------------------------

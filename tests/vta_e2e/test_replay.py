@@ -65,6 +65,17 @@ def plain_run(module, arrays, monkeypatch):
         return run(module, arrays)
 
 
+def assert_replays_as_the_host_code(module, arrays, want, monkeypatch):
+    """A run of the recorded module (the host code does not run again) gives what its
+    host code gives: the result `want`, the statistics and the instruction words."""
+    replayed = run(module, arrays)
+    assert module.host_calls == 1
+    plain = plain_run(module, arrays, monkeypatch)
+    np.testing.assert_array_equal(replayed[0], want)
+    assert replayed[1] == plain[1]
+    assert replayed[2].tobytes() == plain[2].tobytes()
+
+
 def test_a_replayed_run_is_the_run_of_the_host_code(ctx, monkeypatch):
     module = build_matmul()
     arrays, want = operands(ctx, 0)
@@ -86,13 +97,21 @@ def test_arguments_elsewhere_in_dram_move_the_recorded_addresses(ctx, monkeypatc
     padding = tvm.nd.empty((4096,), "int8", ctx)      # so the next arrays land elsewhere
     arrays, want = operands(ctx, 2)
     assert arrays[0].storage is not first_arrays[0].storage
-    moved = run(module, arrays)
-    assert module.host_calls == 1
-    plain = plain_run(module, arrays, monkeypatch)
-    np.testing.assert_array_equal(moved[0], want)
-    assert moved[1] == plain[1]
-    assert moved[2].tobytes() == plain[2].tobytes()
+    assert_replays_as_the_host_code(module, arrays, want, monkeypatch)
     del padding
+
+
+def test_a_queue_made_anew_stages_micro_ops_elsewhere_and_the_replay_follows(ctx, monkeypatch):
+    module = build_matmul()
+    arrays, want = operands(ctx, 4)
+    run(module, arrays)
+    old_staging = runtime.command_handle(ENV).uop_staging.phys_addr
+    runtime.shutdown()                                  # frees the queue's staging buffers
+    squatter = runtime.device_memory().alloc(1 << 20)   # takes their pages, holds garbage
+    squatter.data[:] = 0x5A
+    assert squatter.phys_addr == old_staging
+    assert_replays_as_the_host_code(module, arrays, want, monkeypatch)
+    runtime.device_memory().free(squatter)
 
 
 def test_a_debug_dump_runs_the_host_code(ctx, capsys):

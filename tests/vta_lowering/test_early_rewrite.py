@@ -2,6 +2,7 @@
 SRAM are packed from element 0, and a tile that does not fit is refused (spec vta.md 5.8)."""
 import pytest
 
+from minitvm.tir import expr as E
 from minitvm.tir import op
 from minitvm.tir import stmt as S
 from minitvm.transform.storage_rewrite import StorageRewriteError
@@ -10,7 +11,7 @@ from vta_backend.environment import get_env
 from vta_backend.transform import early_rewrite
 from vta_backend.transform.common import access_ptr, coproc_scope, uop_push
 
-from vtair import alloc, collect, flat, func, load, nest, pragma, same_values, store, var
+from vtair import alloc, collect, flat, func, i32, load, nest, pragma, same_values, store, var
 
 ENV = get_env()
 register_memory_scopes(ENV)
@@ -62,3 +63,16 @@ def test_input_tiles_live_together_are_packed_one_after_the_other():
     a_ptr, b_ptr = push.args[3], push.args[4]
     assert a_ptr.args[1] is merged.buffer_var and b_ptr.args[1] is merged.buffer_var
     assert same_values(a_ptr.args[2], lambda: 0, {}) and same_values(b_ptr.args[2], lambda: 32, {})
+
+
+def test_tiles_inside_two_virtual_threads_stay_inside_both():
+    """conv2d with oc_nthread and h_nthread: the tile must stay inside the inner thread
+    scope, so that InjectVirtualThread gives each of the 2 x 2 threads its own copy."""
+    def thread(name, body):
+        iv = E.IterVar(None, var(name), E.IterVarType.THREAD_INDEX, "cthread")
+        return S.AttrStmt(iv, "virtual_thread", i32(2), body)
+    out = early_rewrite(func(thread("cthread", thread("cthread_1", conv_tile(784))))).body
+    inner = out.body
+    assert isinstance(out, S.AttrStmt) and isinstance(inner, S.AttrStmt)
+    assert [a.buffer_var.name for a in collect(inner.body, S.Allocate)] == ["res_conv"]
+    assert isinstance(inner.body, S.Allocate)

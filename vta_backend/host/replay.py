@@ -8,7 +8,9 @@ the arguments' DRAM addresses. So the streams one call synchronizes (records, en
 words, staged micro-ops) are recorded once, and a later call with the arguments at the
 same addresses runs exactly those streams; with the arguments elsewhere, the DRAM address
 of each LOAD and STORE that points into an argument is moved by as much as that argument
-moved, and only those rows are encoded again.
+moved, and only those rows are encoded again. The queue's micro-op staging buffer counts as
+one more argument: a queue made anew (after `runtime.shutdown`) stages its micro-ops
+elsewhere, and the recorded micro-op LOADs follow it.
 
 A recording is made only where replaying it is exact:
 - the host code touches no data itself and allocates nothing (no VTABufferCPUPtr, no
@@ -16,11 +18,12 @@ A recording is made only where replaying it is exact:
 - the queue is idle when the call starts (no half-built stream of someone else's), no
   debug dump is asked for (a replay prints nothing) and every argument is live (the host
   code's runtime calls report a freed one);
-- every LOAD and STORE of the streams addresses an argument or the queue's own staging
-  buffer (anything else, such as a buffer the caller allocated by hand, keeps the host
-  code running each time).
+- every LOAD and STORE of the streams addresses an argument or the queue's micro-op
+  staging buffer (anything else, such as a buffer the caller allocated by hand, keeps the
+  host code running each time).
 
-Keyed by: the module (one `StreamReplay` each), then the arguments' DRAM byte addresses.
+Keyed by: the module (one `StreamReplay` each), then the DRAM byte addresses of the
+arguments and of the micro-op staging buffer.
 `enabled = False` (module attribute) turns replay off, to compare with the plain path.
 """
 from __future__ import annotations
@@ -29,12 +32,14 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..isa import DRAM_BASE, MEM_UOP, MEMORY_TYPE, OPCODE, OPCODE_LOAD, OPCODE_STORE, X_SIZE
+from ..isa import (DRAM_BASE, MEM_NAMES, MEMORY_TYPE, OPCODE, OPCODE_LOAD, OPCODE_STORE,
+                   X_SIZE)
 from ..runtime import CommandQueue, SyncedStream
 
 enabled = True
 HOST_SIDE_EXTERNS = frozenset({"VTABufferCPUPtr", "VTABufferAlloc"})
 _MAX_LAYOUTS = 8
+MEMORY_TYPES = tuple(sorted(MEM_NAMES))
 
 
 def replayable_host_code(used_externs) -> bool:
@@ -63,39 +68,41 @@ class StreamReplay:
                 or any(b.freed for b in buffers)):       # the host code says what is wrong
             host_function(queue, *buffers)
             return
-        layout = tuple(b.phys_addr for b in buffers)
+        targets = [*buffers, queue.uop_staging]     # what the streams' DRAM addresses name
+        layout = tuple(b.phys_addr for b in targets)
         streams = self._by_layout.get(layout)
         if streams is None and self._template is not None:
-            streams = self._moved(queue, buffers)
+            streams = self._moved(queue, targets)
         if streams is not None:
             for stream in streams:
                 queue.run_stream(stream)
             return
-        self._record(queue, buffers, host_function, layout)
+        self._record(queue, buffers, host_function, targets)
 
-    def _record(self, queue, buffers, host_function, layout) -> None:
+    def _record(self, queue, buffers, host_function, targets) -> None:
         queue.recorder = recorded = []
         try:
             host_function(queue, *buffers)
         finally:
             queue.recorder = None
-        moves = [_argument_rows(queue, stream, buffers) for stream in recorded]
+        moves = [_argument_rows(queue, stream, targets) for stream in recorded]
         if (not recorded or any(m is None for m in moves) or not queue.idle
-                or _overlapping(buffers)):
+                or _overlapping(targets)):
             self._refused = True
             return
         self._template = _Template(recorded, moves)
-        self._remember(layout, recorded)
+        self._remember(tuple(b.phys_addr for b in targets), recorded)
 
-    def _moved(self, queue, buffers) -> Optional[List[SyncedStream]]:
-        """The template's streams with every argument address moved to `buffers`'."""
+    def _moved(self, queue, targets) -> Optional[List[SyncedStream]]:
+        """The template's streams with every address moved to the one in `targets` (the
+        arguments, then the micro-op staging buffer) it addresses now."""
         streams = []
         for stream, moves in zip(self._template.streams, self._template.moves):
             records = [list(r) for r in stream.records]
             for row, arg, offset in moves:
                 elem_bytes = queue.elem_bytes(records[row][MEMORY_TYPE])
-                address = buffers[arg].phys_addr + offset
-                if address % elem_bytes or offset >= buffers[arg].nbytes:
+                address = targets[arg].phys_addr + offset
+                if address % elem_bytes or offset >= targets[arg].nbytes:
                     return None
                 records[row][DRAM_BASE] = address // elem_bytes
             words = stream.words.copy()
@@ -103,7 +110,7 @@ class StreamReplay:
             if rows:
                 words[rows] = queue.isa.encode_stream([records[r] for r in rows])
             streams.append(SyncedStream(records, words, stream.uop_bytes))
-        self._remember(tuple(b.phys_addr for b in buffers), streams)
+        self._remember(tuple(b.phys_addr for b in targets), streams)
         return streams
 
     def _remember(self, layout, streams) -> None:
@@ -113,23 +120,21 @@ class StreamReplay:
 
 
 def _overlapping(buffers) -> bool:
-    """Whether two arguments share DRAM bytes (a row could then not tell which one it
+    """Whether two of `buffers` share DRAM bytes (a row could then not tell which one it
     addresses)."""
     spans = sorted((b.phys_addr, b.phys_addr + b.nbytes) for b in buffers)
     return any(end > start for (_, end), (start, _) in zip(spans, spans[1:]))
 
 
 def _argument_rows(queue, stream, buffers):
-    """(row, argument index, byte offset into it) of each LOAD/STORE of `stream` that
-    addresses an argument; None if one addresses neither an argument nor the staging."""
-    fields = np.array([(r[OPCODE], r[MEMORY_TYPE], r[X_SIZE], r[DRAM_BASE])
-                       for r in stream.records], dtype=np.int64).reshape(-1, 4)
-    opcode, memory, x_size, base = fields.T
-    rows = np.flatnonzero(((opcode == OPCODE_STORE) | ((opcode == OPCODE_LOAD)
-                                                        & (memory != MEM_UOP))) & (x_size != 0))
-    kinds, kind_of_row = np.unique(memory[rows], return_inverse=True)   # one look-up per type
-    elem_bytes = np.array([queue.elem_bytes(int(m)) for m in kinds], dtype=np.int64)
-    address = base[rows] * elem_bytes[kind_of_row]
+    """(row, index into `buffers`, byte offset into it) of each LOAD and STORE of `stream`;
+    None if one addresses none of `buffers`."""
+    fields = queue.isa.mem.decode_rows(stream.words)     # the words, not the records: faster
+    opcode = fields[:, OPCODE]
+    memory, x_size, base = fields[:, MEMORY_TYPE], fields[:, X_SIZE], fields[:, DRAM_BASE]
+    rows = np.flatnonzero(((opcode == OPCODE_STORE) | (opcode == OPCODE_LOAD)) & (x_size != 0))
+    elem_bytes = np.array([queue.elem_bytes(m) for m in MEMORY_TYPES], dtype=np.int64)
+    address = base[rows] * elem_bytes[memory[rows]]
     starts = np.array([b.phys_addr for b in buffers], dtype=np.int64)
     ends = starts + np.array([b.nbytes for b in buffers], dtype=np.int64)
     inside = (starts[None, :] <= address[:, None]) & (address[:, None] < ends[None, :])

@@ -14,8 +14,18 @@ and counts what the compiler allocates:
   except the two outermost loops of more than one iteration, which become the GEMM
   instruction's own loop levels (FoldUopLoop).
 
-It also refuses a virtual-thread split that does not divide its loop (2 threads over a loop
-of 3 tiles): the predicate it needs would put a condition around VTA's copies.
+It also checks, with the compiler's error types and rules, what the compiler would refuse
+further down:
+
+* a virtual-thread split that does not divide its loop (2 threads over a loop of 3
+  tiles): the predicate it needs would put a condition around VTA's copies
+  (VirtualThreadSplitError);
+* virtual threads over two axes: the micro-op kernels would depend on two thread indices,
+  the runtime keys a kernel by one (UopKernelError, VerifyGEMMKernels' rule);
+* loops other than the GEMM block's under the tensorized axis (TensorizeError);
+* a GEMM kernel whose micro-ops revisit an accumulator element within the pipeline's
+  distance (UopKernelError, VerifyGEMMKernels' rule);
+* a `dma_copy` stage that is not one 2-D transfer (DMAPatternError, fit_transfers.py).
 
 The instruction queue cannot overflow: the runtime runs what it has queued when its
 staging buffer fills, so no candidate is refused for its instruction count.
@@ -25,10 +35,13 @@ from __future__ import annotations
 import math
 
 from minitvm.schedule.bound import infer_bound
+from minitvm.schedule.errors import TensorizeError
 from minitvm.schedule.relations import Split
 from minitvm.schedule.stage import SCOPE, VIRTUAL_THREAD_TAGS
 from minitvm.tir import dtype as dt
 
+from ..transform.verify_gemm_kernels import PIPELINE_DISTANCE, UopKernelError
+from .fit_transfers import check_transfers, root_axis
 from .utils import VTAOperatorError
 
 
@@ -48,13 +61,35 @@ def _sram_buffers(env):
 
 
 def check_fit(sch, env):
-    """Raise BufferOverflowError naming the buffer a tile of `sch` overflows."""
+    """Raise the error of the first rule of the module docstring that `sch` breaks (a
+    BufferOverflowError names the buffer), checking in the order the compiler meets them,
+    so that the error is the one building the schedule would report."""
     sch = sch.normalize()
     ranges = infer_bound(sch)
+    for rule in RULES:
+        rule(sch, ranges, env)
+
+
+def _check_tensorize(sch, ranges, env):
+    for stage in _tensorized(sch):
+        _check_tensorized_loops(stage, ranges, env)
+
+
+def _check_tiles(sch, ranges, env):
+    """Each tile alone, one thread's copy (StorageFlatten refuses an allocation larger
+    than its SRAM; virtual threads replicate it later)."""
     for stage in sch.stages:
-        _check_thread_splits(stage, ranges)
+        _check_sram(ranges, env, [stage], threads=False)
+
+
+def _check_sram_totals(sch, ranges, env):
+    """All tiles of a scope together (EarlyRewrite packs them into one allocation)."""
+    _check_sram(ranges, env, sch.stages, threads=True)
+
+
+def _check_sram(ranges, env, stages, threads):
     for scope, capacity, name in _sram_buffers(env):
-        demand = [(stage, _stage_bits(stage, ranges)) for stage in sch.stages
+        demand = [(stage, _stage_bits(stage, ranges, threads)) for stage in stages
                   if stage.scope == scope and not _runs_in_place(stage, env)]
         total = sum(bits for _, bits in demand)
         if total > capacity:
@@ -62,14 +97,25 @@ def check_fit(sch, env):
             raise BufferOverflowError(f"the {name} holds {capacity // 8} bytes; the schedule's "
                                       f"tiles need {total // 8} ({parts}): choose smaller "
                                       "tiles or fewer virtual threads")
+
+
+def _check_thread_splits(sch, ranges, env):
     for stage in sch.stages:
-        if _tensorized(stage):
-            _check_uop_kernel(stage, ranges, env)
+        _check_thread_split(stage, ranges)
 
 
-def _stage_bits(stage, ranges):
+def _check_gemm_kernels(sch, ranges, env):
+    for stage in sch.stages:
+        _check_one_thread_axis(stage)
+    for stage in _tensorized(sch):
+        _check_gemm_kernel(stage, ranges, env)
+
+
+def _stage_bits(stage, ranges, threads):
+    """The stage's tile, with its copies for the virtual threads around it if `threads`."""
     elems = math.prod(int(ranges[iv].extent) for iv in stage.op.axis)
-    return elems * dt.bits(stage.op.output(0).dtype) * _virtual_threads(stage, ranges)
+    copies = _virtual_threads(stage, ranges) if threads else 1
+    return elems * dt.bits(stage.op.output(0).dtype) * copies
 
 
 def _runs_in_place(stage, env):
@@ -98,7 +144,7 @@ def _thread_tag(stage, iv):
     return attr.bind_thread.thread_tag if attr is not None and attr.bind_thread is not None else ""
 
 
-def _check_thread_splits(stage, ranges):
+def _check_thread_split(stage, ranges):
     for rel in stage.relations:
         if not isinstance(rel, Split):
             continue
@@ -112,23 +158,83 @@ def _check_thread_splits(stage, ranges):
                 "divide it: choose a tile count the thread count divides")
 
 
-def _tensorized(stage):
-    return any(attr.tensor_intrin is not None for attr in stage.iter_var_attrs.values())
+def _check_one_thread_axis(stage):
+    """The micro-op kernels inside two virtual-thread axes depend on both thread indices,
+    and VTA's runtime keys a kernel by one int32 value (VerifyGEMMKernels' rule)."""
+    threads = [iv.var.name for iv in stage.leaf_iter_vars
+               if _thread_tag(stage, iv) in VIRTUAL_THREAD_TAGS]
+    if len(threads) > 1:
+        raise UopKernelError(
+            f"stage '{stage.op.name}': {len(threads)} virtual-thread axes "
+            f"({', '.join(repr(t) for t in threads)}) make the micro-op kernels inside them "
+            "depend on as many thread indices, but VTA's runtime keys a kernel by a single "
+            "int32 value: use virtual threads over one axis (oc_nthread or h_nthread)")
 
 
-def _check_uop_kernel(stage, ranges, env):
-    leaves = stage.leaf_iter_vars
-    tensorized = next(k for k, iv in enumerate(leaves)
-                      if stage.iter_var_attrs.get(iv) and
-                      stage.iter_var_attrs[iv].tensor_intrin is not None)
+def _tensorized(sch):
+    return [stage for stage in sch.stages if _tensorized_at(stage) is not None]
+
+
+def _tensorized_at(stage):
+    """The position of the stage's tensorized leaf axis, or None."""
+    return next((k for k, iv in enumerate(stage.leaf_iter_vars)
+                 if stage.iter_var_attrs.get(iv) and
+                 stage.iter_var_attrs[iv].tensor_intrin is not None), None)
+
+
+def _check_gemm_kernel(stage, ranges, env):
+    leaves, at = stage.leaf_iter_vars, _tensorized_at(stage)
     loads = [other.attach_ivar for other in stage.schedule.stages
              if other.attach_type == SCOPE and other.attach_stage is stage]
     begin = max((_position(stage, iv) + 1 for iv in loads), default=0)
-    extents = [int(ranges[iv].extent) for iv in leaves[begin:tensorized]]
-    looping = [e for e in extents if e > 1]
-    uops = math.prod(looping[2:])          # the two outermost loops fold into the instruction
+    loops = [(iv, int(ranges[iv].extent)) for iv in leaves[begin:at]]
+    looping = [(iv, extent) for iv, extent in loops if extent > 1]
+    uops = math.prod(extent for _, extent in looping[2:])   # two loops fold into the GEMM
     if uops > env.UOP_BUFF_DEPTH:
         raise BufferOverflowError(
             f"the micro-op buffer holds {env.UOP_BUFF_DEPTH} micro-ops; stage "
-            f"'{stage.op.name}' needs a GEMM kernel of {uops} (loops {extents} inside its "
-            "loads, the two outermost folded): choose smaller tiles")
+            f"'{stage.op.name}' needs a GEMM kernel of {uops} (loops "
+            f"{[extent for _, extent in loops]} inside its loads, the two outermost folded): "
+            "choose smaller tiles")
+    _check_pipeline_distance(stage, looping[2:], ranges)
+
+
+def _check_tensorized_loops(stage, ranges, env):
+    """Tensorize matches the GEMM intrinsic only if nothing but its own BATCH x BLOCK_OUT x
+    BLOCK_IN loops lies under the tensorized axis (loops of one iteration vanish)."""
+    leaves = stage.leaf_iter_vars[_tensorized_at(stage):]
+    inside = [(iv, int(ranges[iv].extent)) for iv in leaves]
+    if math.prod(extent for _, extent in inside) != env.BATCH * env.BLOCK_OUT * env.BLOCK_IN:
+        loops = ", ".join(f"'{iv.var.name}' ({extent})" for iv, extent in inside)
+        raise TensorizeError(
+            f"tensorize on stage '{stage.op.name}', axis '{leaves[0].var.name}': intrinsic "
+            f"'GEMM' computes a {env.BATCH}x{env.BLOCK_OUT}x{env.BLOCK_IN} block, the loops "
+            f"under the axis are {loops}: choose tiles that leave one block under it")
+
+
+def _check_pipeline_distance(stage, uop_loops, ranges):
+    """VTA's GEMM pipeline: micro-ops within PIPELINE_DISTANCE of each other must write
+    different accumulator elements. The kernel's micro-ops run its unfolded loops in
+    order; a reduction loop among them revisits an element every `inner` micro-ops, the
+    iterations of the output loops inside it."""
+    reduce_axes = set(stage.op.reduce_axis)
+    inner = 1
+    for iv, extent in reversed(uop_loops):
+        if root_axis(stage, iv, ranges)[0] in reduce_axes:
+            if inner <= PIPELINE_DISTANCE:
+                raise UopKernelError(
+                    f"tensorized stage '{stage.op.name}': its GEMM micro-op kernel loops over "
+                    f"reduction axis '{iv.var.name}' ({extent}) around {inner} micro-op(s) "
+                    f"of output loops, so micro-ops {inner} apart write the same accumulator "
+                    f"element, but VTA's GEMM pipeline needs any two micro-ops within a "
+                    f"distance of {PIPELINE_DISTANCE} to write different elements: choose "
+                    "tiles with more output rows, columns or channels per load")
+            return
+        inner *= extent
+
+
+# the compiler's order: tensorize (ScheduleOps), one tile (StorageFlatten), the guards of
+# thread splits and the DMA patterns (InjectDMAIntrin), all tiles (EarlyRewrite), the
+# micro-op kernels (VerifyGEMMKernels)
+RULES = (_check_tensorize, _check_tiles, _check_thread_splits, check_transfers,
+         _check_sram_totals, _check_gemm_kernels)

@@ -343,6 +343,25 @@ def _load(env, copy):
         *map(_expr, (offset, x_size, y_size, x_stride) + pads), sram_index, mem_id))
 
 
+def check_transfer(env, stage, tensor, loops, load_into=None, padded=()):
+    """Raise DMAPatternError unless the copy of stage `stage` between DRAM tensor `tensor`
+    (a name) and the SRAM scope `load_into` (None: a store from the accumulator) is one
+    2-D transfer, by the rules of `_load` / `_store`.
+
+    For callers that check a schedule before lowering it (`vta.top`'s fit check): `loops`
+    are the copy loops that survive Simplify (extent > 1), outermost first, as
+    `(name, extent, DRAM stride in scalars)`; `padded` the positions of the loops a pad
+    condition bounds. The SRAM side is compact, as the schedule's tiles always are."""
+    sram = _load_targets(env)[load_into] if load_into else _store_source(env)
+    region = _Region(E.Var(tensor, "handle"), sram.dtype, "global",
+                     [Linear(const=n) for _, n, _ in loops] or [Linear(const=1)],
+                     [k for _, _, k in loops] or [1], Linear(), [a for a, _, _ in loops])
+    pads = [Linear(const=1) if k in padded else Linear() for k in range(len(loops))]
+    copy = _Copy(stage, region, region, pads if padded else [], pads if padded else [])
+    _load_pads(copy)
+    _two_d_pattern(copy, region, sram.lanes, allow_fold=not padded)
+
+
 def _extent(region):
     """TVM's access_ptr extent: stride times extent of the outermost dim."""
     return (region.shape[0] * region.strides[0]).to_expr()

@@ -1,8 +1,9 @@
-"""`lower` and `build`: the one place that lists the pass pipeline, in order.
+"""`tvm.driver.build_module`: `schedule_to_module`, `lower` and `build`, and the one place
+that lists the pass pipeline, in order.
 
-    schedule --schedule_to_primfunc--> loop nest over TE tensors
-             --PIPELINE-->             flat, simplified loop IR (an IRModule)
-             --codegen.build_host-->   a callable module (build only)
+    schedule --schedule_to_module-->  IRModule of the loop nest over TE tensors
+             --PIPELINE-->            flat, simplified loop IR (an IRModule)
+             --codegen.build_host-->  a callable module (build only)
 
 `PIPELINE` is TVM's legacy `CreatePassList` reduced to the passes minitvm implements
 (vta.md §5.1). Each entry is `(phase, name, pass)`; the `USER` entries are where the
@@ -29,16 +30,16 @@ import importlib
 import os
 import sys
 
-from .tir.function import IRModule, PrimFunc
-from .transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op,
+from ..tir.function import IRModule, PrimFunc
+from ..transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op,
                         rewrite_unsafe_select, simplify, storage_flatten, storage_rewrite,
                         unroll_loop)
-from .transform.hoist_if_then_else import hoist_if_then_else
-from .transform.inject_double_buffer import inject_double_buffer
-from .transform.lower_intrin import lower_intrin
-from .transform.pass_infra import PassContext, pass_name
-from .transform.vectorize_loop import vectorize_loop
-from .transform.verify_memory import verify_memory
+from ..transform.hoist_if_then_else import hoist_if_then_else
+from ..transform.inject_double_buffer import inject_double_buffer
+from ..transform.lower_intrin import lower_intrin
+from ..transform.pass_infra import PassContext, pass_name
+from ..transform.vectorize_loop import vectorize_loop
+from ..transform.verify_memory import verify_memory
 
 USER = "user passes of this phase (PassContext config 'tir.add_lower_pass')"
 
@@ -83,6 +84,24 @@ def pipeline(ctx=None):
         else:
             steps.append((phase, name, fn))
     return [step for step in steps if ctx.pass_enabled(step[1])]
+
+
+def get_binds(args, compact=False, binds=None):
+    """TVM's `get_binds`: `(binds, arg_list)`, the `{tensor: Buffer}` map for the tensors
+    of `args` (`binds`' buffers first, else new ones) and `args` with each tensor replaced
+    by its buffer."""
+    schedule = importlib.import_module("minitvm.schedule")
+    binds = schedule.get_binds(args, binds, compact=compact)
+    return binds, [binds.get(arg, arg) if _is_tensor(arg) else arg for arg in args]
+
+
+def schedule_to_module(sch, args=None, name="main", binds=None):
+    """The IRModule of schedule `sch` before any lowering pass: one PrimFunc `name` whose
+    body is the loop nest over TE tensors (`lower` runs PIPELINE over it)."""
+    if args is None:
+        raise TypeError("schedule_to_module(schedule, args): the argument tensors are missing")
+    schedule = importlib.import_module("minitvm.schedule")
+    return IRModule({name: schedule.schedule_to_primfunc(sch, list(args), name, binds=binds)})
 
 
 def lower(inp, args=None, name="main", simple_mode=False, binds=None, dump=None):
@@ -140,8 +159,11 @@ def _to_primfuncs(inp, args, name, binds):
         return {name: inp}
     if args is None:
         raise TypeError("lower(schedule, args): the argument tensors are missing")
-    schedule = importlib.import_module("minitvm.schedule")
-    return {name: schedule.schedule_to_primfunc(inp, list(args), name, binds=binds)}
+    return dict(schedule_to_module(inp, args, name, binds).functions)
+
+
+def _is_tensor(arg):
+    return isinstance(arg, importlib.import_module("minitvm.te.tensor").Tensor)
 
 
 def _dumper(dump):

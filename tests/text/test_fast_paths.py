@@ -1,0 +1,55 @@
+"""Property: the compiler's fast paths give what the plain ones give.
+
+Each fast path can be switched off: `Analyzer(cache=False)` (or `memo.disabled()` around
+a whole lowering) simplifies without the cache and enters every constraint, including
+the loop bounds `i >= min`, `i < min + extent` that the cached analyzer skips when the
+loop variable's bound already decides them (`Analyzer._teaches_nothing`).
+"""
+from hypothesis import given, settings, strategies as st
+
+from minitvm import tir as T
+from minitvm.arith import Analyzer
+from minitvm.tir.analysis import expr_deep_equal
+
+from .test_simplify_work import EXTENTS, I, J, _exprs
+
+
+def _in_loops(cache, loops):
+    """An analyzer inside `for i in range(lo_i, lo_i + ext_i)`, then the same for j, as
+    Simplify enters a loop: the variable bound to its range, then its two bounds."""
+    ana = Analyzer(cache=cache)
+    scopes = []
+    for var, (low, extent) in zip((I, J), loops):
+        ana.bind(var, T.Range.from_min_extent(low, extent), allow_override=True)
+        for cond in (var >= low, var < low + extent):
+            scope = ana.constraint_scope(cond)
+            scope.__enter__()
+            scopes.append(scope)
+    return ana, scopes
+
+
+loops = st.tuples(*[st.tuples(st.integers(-3, 3), st.integers(1, extent))
+                    for extent in EXTENTS.values()])
+
+
+@settings(max_examples=60, deadline=None)
+@given(_exprs(max_leaves=12), loops)
+def test_skipped_loop_bounds_change_no_result(expr, bounds):
+    results = []
+    for cache in (True, False):
+        ana, scopes = _in_loops(cache, bounds)
+        results.append(ana.simplify(expr))
+        for scope in reversed(scopes):
+            scope.__exit__(None, None, None)
+    assert expr_deep_equal(*results)
+
+
+def test_a_loop_bound_is_skipped_only_when_it_adds_nothing():
+    ana = Analyzer()
+    ana.bind(I, T.Range.from_min_extent(0, 8))
+    assert ana._teaches_nothing(I >= 0) and ana._teaches_nothing(I < 8)
+    assert not ana._teaches_nothing(I < 7)          # narrows the bound
+    assert not ana._teaches_nothing(J >= 0)         # j has no bound yet
+    ana.simplify(I + 1)                             # i now appears in the cache
+    assert not ana._teaches_nothing(I >= 0)
+    assert not Analyzer(cache=False)._teaches_nothing(I >= 0)
