@@ -356,9 +356,12 @@ def any(*conds):  # noqa: A001 - TVM's name
 
 
 def cast(dtype, value):
-    """Cast `value` to `dtype`; constants fold, a no-op cast returns the value."""
+    """Cast `value` to `dtype`; constants fold, a no-op cast returns the value; a vector
+    cast to a scalar type keeps its lanes (TVM's `cast`)."""
     dtype = dt.check(dtype)
     value = convert(value)
+    if dt.lanes(value.dtype) != 1 and dt.lanes(dtype) == 1:
+        dtype = dt.with_lanes(dtype, dt.lanes(value.dtype))
     if value.dtype == dtype:
         return value
     v = _value(value)
