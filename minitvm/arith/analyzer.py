@@ -39,11 +39,15 @@ class Analyzer:
         use_cache = memo.enabled() if cache is None else cache
         self.interner = StructuralInterner()     # structures as numbers, for O(1) equality
         self.cache = memo.SimplifyCache(self.interner) if use_cache else None
-        self.visits = 0
         self._bound = ConstIntBoundAnalyzer(self.interner)
         self._modular = ModularSetAnalyzer(self)
         self._rewrite = RewriteSimplifier(self)
         self._canonical = CanonicalSimplifier(self)
+
+    @property
+    def visits(self):
+        """Expression nodes the simplifiers have visited (cache hits included)."""
+        return self._rewrite.visits + self._canonical.visits
 
     # -- knowledge --------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ modulo bounds. `coeff == 0` means the expression is the constant `base`; the
 """
 from __future__ import annotations
 
+import weakref
 from math import gcd
 from typing import NamedTuple
 
@@ -45,7 +46,7 @@ class ModularSetAnalyzer:
     """Modular sets of integer expressions under the variable bindings so far."""
 
     def __init__(self, parent):
-        self.parent = parent
+        self.parent = weakref.proxy(parent)     # no cycle with the Analyzer (see rewrite.py)
         self.var_map = {}
 
     def update(self, var, info, allow_override=False):

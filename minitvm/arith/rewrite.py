@@ -8,6 +8,8 @@ canonical simplifier (`canonical.py`) subclasses this one, as in TVM.
 """
 from __future__ import annotations
 
+import weakref
+
 from ..tir import dtype as dt
 from ..tir import expr as E
 from ..tir import op
@@ -97,7 +99,11 @@ class RewriteSimplifier(Mutator):
     """Simplifies expressions by rules; `analyzer` supplies bounds and modular sets."""
 
     def __init__(self, analyzer):
-        self.analyzer = analyzer
+        # Weakly: an Analyzer and its simplifiers would otherwise form a cycle, kept
+        # (with everything cached) until the garbage collector finds it.
+        self.analyzer = weakref.proxy(analyzer)
+        self.cache = analyzer.cache
+        self.visits = 0                   # expression nodes visited, cache hits included
         self.var_map = {}                 # Var -> expression it stands for
         self.literal_constraints = KnownFacts(analyzer.interner)   # conditions true here
         self.recur_depth = 0
@@ -106,9 +112,8 @@ class RewriteSimplifier(Mutator):
 
     def visit(self, e):
         """Mutator.visit, through the analyzer's cache (memo.py) when it has one."""
-        analyzer = self.analyzer
-        analyzer.visits += 1
-        cache = analyzer.cache
+        self.visits += 1
+        cache = self.cache
         if cache is None or type(e) in _LEAVES or not isinstance(e, E.PrimExpr):
             return self._method(type(e))(self, e)
         key = cache.key(type(self), e, self.recur_depth)

@@ -23,9 +23,13 @@ from .measure import (LocalBuilder, LocalRunner, MeasureErrorNo, MeasureInput, M
 from .task import (ApplyHistoryBest, FallbackContext, apply_history_best, get_config,
                    register_topi_compute, register_topi_schedule, template)
 from .tuner import callback
+from ..runtime.backends import load_deferred
 
 __all__ = ["ApplyHistoryBest", "FallbackContext", "GLOBAL_SCOPE", "LocalBuilder",
            "LocalRunner", "MeasureErrorNo", "MeasureInput", "MeasureResult", "RayRunner",
            "apply_history_best", "callback", "get_config", "measure", "measure_option",
            "record", "register_topi_compute", "register_topi_schedule", "task", "template",
            "tophub", "tuner"]
+
+# Last, once autotvm is whole: what backends load with it (their tuning tasks and devices).
+load_deferred(__name__)

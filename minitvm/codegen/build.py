@@ -19,6 +19,7 @@ from ..tir.function import PrimFunc
 from .context import Context, HostCodegenError, np_dtype
 from .function_emitter import FunctionEmitter
 from .naming import python_identifier
+from .vector_lanes import lanes_as_loops
 
 
 def build_host(func, name="default_function", externs=None, vectorize=True,
@@ -31,6 +32,7 @@ def build_host(func, name="default_function", externs=None, vectorize=True,
     if not isinstance(func, PrimFunc):
         raise HostCodegenError(f"build_host({name}): expected a PrimFunc, got "
                                f"{type(func).__name__}")
+    func = lanes_as_loops(func)
     ctx = Context(name, dict(externs or {}))
     signature, arg_names, prologue = _signature(ctx, func, device_type)
     ctx.out.depth = 1

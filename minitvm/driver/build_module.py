@@ -13,9 +13,7 @@ run, in the order given. A pass named in `PassContext(disabled_pass=...)` is ski
 TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
 TextureFlatten, the TIR-block passes, NarrowDataType(32),
 RenormalizeSplitPattern (nothing it matches occurs in TE schedules minitvm
-accepts); of VectorizeLoop only the scalarizing of guarded loops (other vectorized loops
-stay loops of kind "vectorized", which the host build runs whole through numpy);
-LoopPartition, which
+accepts); LoopPartition, which
 `simple_mode=False` would enable: with TVM's default configuration it only splits loops
 of symbolic extent at `likely` guards, which changes speed, never results.
 

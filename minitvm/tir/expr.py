@@ -203,9 +203,13 @@ class BinaryOp(PrimExpr):
 
 
 class CmpOp(PrimExpr):
-    """A comparison: bool-valued."""
+    """A comparison: bool-valued, with as many lanes as its operands."""
     __slots__ = ()
-    dtype = "bool"
+
+    @property
+    def dtype(self):
+        lanes = _dt.lanes(self.a.dtype)
+        return "bool" if lanes == 1 else f"boolx{lanes}"
 
 
 def _binary(name, base=BinaryOp):
@@ -236,7 +240,11 @@ Or = _binary("Or", CmpOp)
 @_node
 class Not(PrimExpr):
     a: PrimExpr
-    dtype = "bool"
+
+    @property
+    def dtype(self):
+        lanes = _dt.lanes(self.a.dtype)
+        return "bool" if lanes == 1 else f"boolx{lanes}"
 
 
 @_node
@@ -284,7 +292,8 @@ class Ramp(PrimExpr):
 
     @property
     def dtype(self):
-        return self.base.dtype
+        """`base`'s type with `lanes` lanes ("int32x32"), as TVM types a ramp."""
+        return _dt.with_lanes(self.base.dtype, self.lanes)
 
 
 @_node
@@ -294,7 +303,7 @@ class Broadcast(PrimExpr):
 
     @property
     def dtype(self):
-        return self.value.dtype
+        return _dt.with_lanes(self.value.dtype, self.lanes)
 
 
 # --- memory -------------------------------------------------------------------------
@@ -306,7 +315,13 @@ class BufferLoad(PrimExpr):
 
     @property
     def dtype(self):
-        return self.buffer.dtype
+        """The buffer's element type, times the lanes of a vector (ramp) last index, as
+        TVM's BufferLoad::LegalizeDType types it."""
+        dtype = self.buffer.dtype
+        index_lanes = _dt.lanes(self.indices[-1].dtype) if self.indices else 1
+        if index_lanes == 1:
+            return dtype
+        return _dt.with_lanes(dtype, _dt.lanes(dtype) * index_lanes)
 
 
 @_node
@@ -400,4 +415,5 @@ class IterVar(ExprOp):
         return f"IterVar({self.var.name}, {self.dom!r}, {IterVarType.NAMES[self.iter_type]})"
 
 
+from . import dtype as _dt  # noqa: E402
 from . import op as _op  # noqa: E402  (operators need the node classes above)

@@ -61,6 +61,8 @@ def convert(value, dtype_hint=None):
 
 def _operands(a, b):
     """Convert a pair, letting a Python number take the other operand's dtype."""
+    if isinstance(a, PrimExpr) and isinstance(b, PrimExpr):
+        return match_types(a, b)
     a_is_expr = not isinstance(a, (bool, int, float))
     b_is_expr = not isinstance(b, (bool, int, float))
     if a_is_expr:
@@ -356,9 +358,12 @@ def any(*conds):  # noqa: A001 - TVM's name
 
 
 def cast(dtype, value):
-    """Cast `value` to `dtype`; constants fold, a no-op cast returns the value."""
+    """Cast `value` to `dtype`; constants fold, a no-op cast returns the value; a vector
+    cast to a scalar type keeps its lanes (TVM's `cast`)."""
     dtype = dt.check(dtype)
     value = convert(value)
+    if dt.lanes(value.dtype) != 1 and dt.lanes(dtype) == 1:
+        dtype = dt.with_lanes(dtype, dt.lanes(value.dtype))
     if value.dtype == dtype:
         return value
     v = _value(value)

@@ -149,8 +149,18 @@ class ExprPrinter:
         return self._call(name, args)
 
     def _expr_BufferLoad(self, e):
-        buf = self.buffer_doc(e.buffer)
-        return f"{buf}[{', '.join(self.expr(i) for i in e.indices)}]", ATOM
+        return f"{self.buffer_doc(e.buffer)}[{self.indices(e.indices)}]", ATOM
+
+    def indices(self, indices):
+        """A buffer access's indices; a ramp of constant stride prints as the slice
+        `base:base + lanes * stride[:stride]` (TVM's BufferIndices)."""
+        return ", ".join(self._slice(i) if isinstance(i, E.Ramp)
+                         and isinstance(i.stride, E.IntImm) else self.expr(i) for i in indices)
+
+    def _slice(self, ramp):
+        stop = op.add(ramp.base, op.mul(op.const(ramp.lanes, ramp.stride.dtype), ramp.stride))
+        text = f"{self.expr(ramp.base)}:{self.expr(stop)}"
+        return text if ramp.stride.value == 1 else f"{text}:{self.expr(ramp.stride)}"
 
     def _expr_ProducerLoad(self, e):
         name = getattr(e.producer, "name", "tensor")

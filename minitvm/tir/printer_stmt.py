@@ -102,8 +102,7 @@ class StmtPrinter(ExprPrinter):
     def _stmt_BufferStore(self, s):
         buf = self.buffer_doc(s.buffer)
         value = self.expr(s.value)
-        indices = ", ".join(self.expr(i) for i in s.indices)
-        return Line(f"{buf}[{indices}] = {value}")
+        return Line(f"{buf}[{self.indices(s.indices)}] = {value}")
 
     def _stmt_Evaluate(self, s):
         text = self.expr(s.value)

@@ -11,22 +11,24 @@ no-op. It runs after flattening, so indices reach CSE as
 """
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
-from ..arith import Analyzer
+from ..arith import Analyzer, memo
 from ..tir import dtype as dt
 from ..tir import expr as E
 from ..tir import op
 from ..tir import stmt as S
 from ..tir.analysis import expr_deep_equal, has_side_effect
 from ..tir.functor import Mutator
+from .simplify_fixpoints import FIXPOINTS
 
 _NO_OP = S.Evaluate(op.const(0))
 
 
 def simplify(func):
     """`func` with every expression simplified (TVM's tir.transform.Simplify)."""
-    return func.with_body(StmtSimplifier(Analyzer()).visit(func.body))
+    fixpoints = FIXPOINTS if memo.enabled() else None
+    return func.with_body(StmtSimplifier(Analyzer(), fixpoints).visit(func.body))
 
 
 def _unlikely(cond):
@@ -43,19 +45,51 @@ def _can_inline(value):
 
 
 class StmtSimplifier(Mutator):
-    """Statement walk that keeps the analyzer informed of the enclosing scopes."""
+    """Statement walk that keeps the analyzer informed of the enclosing scopes.
 
-    def __init__(self, analyzer):
+    With `fixpoints` (simplify_fixpoints.Fixpoints), a statement already returned
+    unchanged in the same chain of scopes is returned at once; `context` numbers the
+    chain of scopes entered, each named by what it tells the analyzer."""
+
+    def __init__(self, analyzer, fixpoints=None):
         self.analyzer = analyzer
+        self.fixpoints = fixpoints
+        self.context = 0
 
     def visit(self, node):
+        fixpoints = self.fixpoints
         if isinstance(node, E.PrimExpr):
-            return self.analyzer.simplify(node)
-        return Mutator.visit(self, node)
+            result = self.analyzer.simplify(node)
+            if fixpoints is not None and result is not node:
+                # An expression simplified to its own structure stays the same object,
+                # so that its statement is found unchanged.
+                key = self.analyzer.interner.key
+                return node if key(result) == key(node) else result
+            return result
+        if fixpoints is None:
+            return Mutator.visit(self, node)
+        if fixpoints.holds(self.context, node):
+            return node
+        result = Mutator.visit(self, node)
+        if result is node:
+            fixpoints.add(self.context, node)
+        return result
+
+    @contextmanager
+    def _scope(self, *entry):
+        """Visits inside the block are in the scope `entry` names."""
+        outer = self.context
+        if self.fixpoints is not None:
+            self.context = self.fixpoints.enter(outer, entry)
+        try:
+            yield
+        finally:
+            self.context = outer
 
     def visit_For(self, s):
         self.analyzer.bind(s.loop_var, E.Range(s.min, s.extent), allow_override=True)
         with ExitStack() as stack:
+            stack.enter_context(self._scope("for", s.loop_var, s.min, s.extent))
             stack.enter_context(self.analyzer.constraint_scope(
                 op.greater_equal(s.loop_var, s.min)))
             stack.enter_context(self.analyzer.constraint_scope(
@@ -66,19 +100,21 @@ class StmtSimplifier(Mutator):
         if s.attr_key in ("thread_extent", "virtual_thread") and isinstance(s.node, E.IterVar):
             self.analyzer.bind(s.node.var, E.Range(op.const(0, s.value.dtype), s.value),
                                allow_override=True)
+            with self._scope("thread", s.node.var, s.value):
+                return self.generic_visit(s)
         return self.generic_visit(s)
 
     def visit_LetStmt(self, s):
         value = self.visit(s.value)
         inline = _can_inline(s.value)
-        if inline:
-            self.analyzer.bind(s.var, value, allow_override=True)
-        body = self.visit(s.body)
-        if inline:
-            return body
-        if value is s.value and body is s.body:
-            return s
-        return S.LetStmt(s.var, value, body)
+        if not inline:
+            body = self.visit(s.body)
+            if value is s.value and body is s.body:
+                return s
+            return S.LetStmt(s.var, value, body)
+        self.analyzer.bind(s.var, value, allow_override=True)
+        with self._scope("let", s.var, s.value):
+            return self.visit(s.body)
 
     def visit_IfThenElse(self, s):
         cond = self.analyzer.simplify(s.condition)
@@ -86,12 +122,13 @@ class StmtSimplifier(Mutator):
             if cond.value:
                 return self.visit(s.then_case)
             return self.visit(s.else_case) if s.else_case is not None else _NO_OP
-        with self.analyzer.constraint_scope(_unlikely(cond)):
+        with self.analyzer.constraint_scope(_unlikely(cond)), \
+                self._scope("then", s.condition):
             then_case = self.visit(s.then_case)
         else_case = None
         if s.else_case is not None:
             negation = self.analyzer.rewrite_simplify(E.Not(cond))
-            with self.analyzer.constraint_scope(negation):
+            with self.analyzer.constraint_scope(negation), self._scope("else", s.condition):
                 else_case = self.visit(s.else_case)
         if cond is s.condition and then_case is s.then_case and else_case is s.else_case:
             return s
@@ -100,7 +137,7 @@ class StmtSimplifier(Mutator):
     def visit_AssertStmt(self, s):
         cond = self.visit(s.condition)
         message = self.visit(s.message)
-        with self.analyzer.constraint_scope(cond):
+        with self.analyzer.constraint_scope(cond), self._scope("assert", s.condition):
             body = self.visit(s.body)
         if cond is s.condition and message is s.message and body is s.body:
             return s

@@ -51,6 +51,7 @@ from .ir_utils import const_product, merge_nest
 from .memory_info import get_memory_info, storage_scope_rank, storage_scope_tag
 from .pass_infra import FLATTENED, PassContext, lowering_pass
 from .storage_liveness import can_inplace, linear_access_pattern, liveness
+from .vector_type_rewrite import vector_type_rewrite
 
 MATCH_RANGE = 16          # reuse a freed entry at most this many times larger or smaller
 EXACT_DTYPE = "tir.reuse_require_exact_matched_dtype"
@@ -70,7 +71,7 @@ def storage_rewrite(func):
     body = _Rewriter(plan).visit(func.body)
     if None in plan.attach_map:
         body = _make_attach(plan.attach_map[None], body)
-    return func.with_body(body)
+    return func.with_body(vector_type_rewrite(body))
 
 
 # --- planning ----------------------------------------------------------------------------

@@ -1,11 +1,20 @@
 """Backends register through the `minitvm.backends` entry point group: the core names none,
 and a saved VTA module or an ext_dev array works in a process that never imported
-vta_backend itself."""
+vta_backend itself. What a backend loads with a core package (vta.top with autotvm) is
+there as soon as both are imported, in either order."""
 import pathlib
 import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _run(program):
+    """The words a fresh Python process running `program` prints."""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
 
 
 def test_the_core_names_no_backend():
@@ -28,6 +37,30 @@ def test_an_ext_dev_array_loads_the_backend():
                "from vta_backend import device_api\n"
                "assert device_api.dram_buffer(a.storage) is not None\n"
                "print('ok')\n")
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          cwd=ROOT)
-    assert done.stdout.strip() == "ok", done.stderr
+    assert _run(program) == ["ok"]
+
+
+AUTOTVM_FACTS = ("from minitvm import autotvm\n"
+                 "from minitvm.autotvm.measure.measure_methods import device_for\n"
+                 "print('conv2d_packed.vta' in autotvm.task.TASK_TABLE,\n"
+                 "      type(device_for(vta.get_env().target)).__name__)\n")
+
+
+def test_vta_top_loads_with_autotvm_not_with_the_backend():
+    before, vta_tasks, device = _run(
+        "import sys\n"
+        "import vta_backend as vta\n"
+        "print('vta_backend.top' not in sys.modules and 'minitvm.autotvm' not in sys.modules)\n"
+        + AUTOTVM_FACTS)
+    assert (before, vta_tasks, device) == ("True", "True", "VTADeviceMeasure")
+
+
+def test_vta_top_loads_at_once_when_autotvm_came_first():
+    assert _run("from minitvm import autotvm\n"
+                "import vta_backend as vta\n" + AUTOTVM_FACTS) == ["True", "VTADeviceMeasure"]
+
+
+def test_vta_top_is_an_attribute_of_the_backend():
+    assert _run("import vta_backend as vta\n"
+                "print(vta.top.conv2d_packed.__name__, 'top' in dir(vta))\n"
+                + AUTOTVM_FACTS) == ["conv2d_packed", "True", "True", "VTADeviceMeasure"]

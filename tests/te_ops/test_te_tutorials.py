@@ -17,9 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 TUTORIALS = [("tuple_inputs", 3), ("tensorize", 4), ("extern_op", 0), ("scan", 3),
              ("schedule_primitives", 11), ("reduction", 5), ("tensor_expr_get_started", 9)]
 # Listings that cannot match yet, (tutorial, listing) -> why.
-PENDING = {("tensor_expr_get_started", n): "VectorizeLoop's vector forms (T.Broadcast, ramp "
-           "slices, float32x32 storage) are not built: vectorized loops print as T.vectorized"
-           for n in range(5, 10)}
+PENDING = {}
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,20 @@
 Each fast path can be switched off: `Analyzer(cache=False)` (or `memo.disabled()` around
 a whole lowering) simplifies without the cache and enters every constraint, including
 the loop bounds `i >= min`, `i < min + extent` that the cached analyzer skips when the
-loop variable's bound already decides them (`Analyzer._teaches_nothing`).
+loop variable's bound already decides them (`Analyzer._teaches_nothing`); under
+`memo.disabled()` Simplify also keeps no store of the statements it returned unchanged
+(minitvm/transform/simplify_fixpoints.py). tests/schedule/test_fast_lowering.py compares
+whole lowerings.
 """
 from hypothesis import given, settings, strategies as st
 
 from minitvm import tir as T
-from minitvm.arith import Analyzer
+from minitvm.arith import Analyzer, memo
+from minitvm.tir import stmt as S
 from minitvm.tir.analysis import expr_deep_equal
+from minitvm.transform.simplify import simplify
 
+from .test_passes import BUF, run
 from .test_simplify_work import EXTENTS, I, J, _exprs
 
 
@@ -53,3 +59,22 @@ def test_a_loop_bound_is_skipped_only_when_it_adds_nothing():
     ana.simplify(I + 1)                             # i now appears in the cache
     assert not ana._teaches_nothing(I >= 0)
     assert not Analyzer(cache=False)._teaches_nothing(I >= 0)
+
+
+def _two_loops(first, second, shared):
+    """`for i in range(first): shared` then `for i in range(second): shared`: one
+    statement object in two contexts."""
+    return S.seq(*[S.For(I, T.const(0), T.const(extent), S.ForKind.SERIAL, shared)
+                   for extent in (first, second)])
+
+
+def test_a_statement_left_unchanged_in_one_loop_is_simplified_in_another():
+    # `i < 4` stays in a loop of 8 (Simplify returns the `if` unchanged there, and
+    # remembers it) but holds in a loop of 4, where only the store is left.
+    shared = S.IfThenElse(I < 4, S.BufferStore(BUF, T.const(1), (I,)))
+    want = ["for i in range(8):", "    if i < 4:", "        buf[i] = 1",
+            "for i in range(4):", "    buf[i] = 1"]
+    for _ in range(2):        # the second time, the store of unchanged statements is full
+        assert run(simplify, _two_loops(8, 4, shared)) == want
+    with memo.disabled():
+        assert run(simplify, _two_loops(8, 4, shared)) == want

@@ -16,6 +16,7 @@ from minitvm.tir import op as _op
 
 from ..environment import get_env
 from .vta_conv2d import conv2d_packed, schedule_conv2d_packed
+from .vta_conv2d_transpose import conv2d_transpose_packed, schedule_conv2d_transpose_packed
 from .vta_dense import dense_packed, schedule_dense_packed
 from .vta_group_conv2d import group_conv2d_packed, schedule_group_conv2d_packed
 
@@ -64,3 +65,11 @@ def group_conv2d_packed_task(data, kernel, strides, padding, dilation, group, ou
     """group_conv2d_packed + shift + clip + cast, scheduled by its template on VTA."""
     res = group_conv2d_packed(data, kernel, strides, padding, dilation, group, out_dtype)
     return _requantised_task(res, schedule_group_conv2d_packed, [data, kernel])
+
+
+@autotvm.template("conv2d_transpose_packed.vta")
+def conv2d_transpose_packed_task(data, kernel, strides, padding, out_dtype,
+                                 output_padding=(0, 0)):
+    """conv2d_transpose_packed + shift + clip + cast, scheduled by its template on VTA."""
+    res = conv2d_transpose_packed(data, kernel, strides, padding, out_dtype, output_padding)
+    return _requantised_task(res, schedule_conv2d_transpose_packed, [data, kernel])
