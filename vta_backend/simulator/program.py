@@ -175,9 +175,9 @@ def _ops(program, device, op, mem, memops, indices) -> dict:
     ops = {i: (device.exec_fault, f) for i, f in memops.faults.items()}
     for i in indices[(op[indices] == OPCODE_LOAD) & memops.valid[indices]].tolist():
         r = mem[i].tolist()
-        ops[i] = (device.exec_load, (i, r[MEMORY_TYPE], r[SRAM_BASE], memops.rows(i),
-                                     int(memops.first[i]), r[Y_SIZE], r[X_SIZE], r[X_STRIDE],
-                                     (r[Y_PAD_0], r[Y_PAD_1], r[X_PAD_0], r[X_PAD_1])))
+        ops[i] = (device.exec_load, device.load_op(
+            r[MEMORY_TYPE], r[SRAM_BASE], memops.rows(i), int(memops.first[i]), r[Y_SIZE],
+            r[X_SIZE], r[X_STRIDE], (r[Y_PAD_0], r[Y_PAD_1], r[X_PAD_0], r[X_PAD_1])))
     for opcode, fmt, fn in ((OPCODE_GEMM, "gemm", device.exec_gemm),
                             (OPCODE_ALU, "alu", device.exec_alu)):
         idx = indices[op[indices] == opcode]
