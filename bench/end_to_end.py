@@ -4,8 +4,8 @@
 
 Runs tutorials/convolution_opt.py N times (default 3), each in a fresh Python process
 timed from its start to its exit, with timers around the calls the tutorial makes:
-`tvm.lower` (listings 1 and 2), `vta.lower` (listing 3), `vta.build`, and the call of the
-loaded module (the first simulated run of the process), split into the host code that builds
+`tvm.lower` (listings 1 and 2, together and each), `vta.lower` (listing 3), `vta.build`,
+and the call of the loaded module (the first simulated run of the process), split into the host code that builds
 the instruction stream and the simulator executing it; then the best of 5 further calls
 (the steady state, which replays the recorded stream), split the same way. Prints the best
 of the N runs for each figure and the first simulated run's share of the whole script. Figures measured inside the tutorial's
@@ -19,6 +19,7 @@ in the same way, alternating with the current tree, so that both see the same lo
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import pathlib
@@ -34,16 +35,21 @@ BASELINE = "75a4a30"    # main before the simplifier cache (issues 11 and 12)
 _clock = time.process_time
 
 
-def _timed(owner, name, timings, key):
-    """Replace `owner.name` by a wrapper adding its duration to timings[key]."""
+def _timed(owner, name, timings, key, each=False):
+    """Replace `owner.name` by a wrapper adding its duration to timings[key] (and, with
+    `each`, the n-th call's to timings[f"{key} {n}"])."""
     original = getattr(owner, name)
+    numbers = itertools.count(1)
 
     def wrapper(*args, **kwargs):
         start = _clock()
         try:
             return original(*args, **kwargs)
         finally:
-            timings[key] = timings.get(key, 0.0) + _clock() - start
+            spent = _clock() - start
+            timings[key] = timings.get(key, 0.0) + spent
+            if each:
+                timings[f"{key} {next(numbers)}"] = spent
     setattr(owner, name, wrapper)
 
 
@@ -69,7 +75,7 @@ def child(root: pathlib.Path) -> None:
     # The tutorial's own `tvm.lower` calls (vta.lower and vta.build call driver.lower
     # directly, so they are not counted twice).
     minitvm.lower = driver.lower
-    _timed(minitvm, "lower", timings, "tvm.lower")
+    _timed(minitvm, "lower", timings, "tvm.lower", each=True)
     _timed(vta_backend, "lower", timings, "vta.lower")
     _timed(vta_backend, "build", timings, "vta.build")
     _timed(VTAModule, "_run", timings, "run")
@@ -136,6 +142,8 @@ def measure(repeat: int, baseline) -> tuple:
 
 ROWS = [
     ("tvm.lower, listings 1 and 2", "tvm.lower"),
+    ("  listing 1 (the default schedule)", "tvm.lower 1"),
+    ("  listing 2 (blocked, virtual threads)", "tvm.lower 2"),
     ("vta.lower, listing 3", "vta.lower"),
     ("vta.build (lowering + host code)", "vta.build"),
     ("first simulated run (module call)", "run"),

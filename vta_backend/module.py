@@ -5,7 +5,8 @@ Where it sits: `vta.build` lowers a schedule with VTA's passes and wraps the res
 driving the runtime's command queue. Calling the module checks the arguments (arrays of
 the declared shape and dtype on ext_dev, as TVM's MakePackedAPI asserts device type 12),
 hands their DRAM buffers to that function, and the runtime runs the instruction stream on
-the simulator at the function's final synchronize.
+the simulator at the function's final synchronize. Later calls replay the recorded stream
+(`host.replay`); every call runs with the garbage collector paused (`host.collector`).
 
 `save(path)` writes data only: a header (format, module kind, entry name, parameter
 signature, the hardware configuration) and the lowered function serialised with
@@ -26,7 +27,8 @@ from minitvm.tir.serialize import IRFormatError, dumps, loads
 
 from . import device_api, runtime
 from .environment import ConfigError, Environment, get_env
-from .host import CallSites, EXTERNS, StreamReplay, compile_host, replayable_host_code
+from .host import (CallSites, EXTERNS, StreamReplay, collector, compile_host,
+                   replayable_host_code)
 
 KIND = "vta"
 
@@ -62,10 +64,11 @@ class VTAModule(Module):
         buffers = [self._buffer_of(param, arg) for param, arg in zip(self.signature.params, args)]
         queue = runtime.command_handle(self.env)
         try:
-            if self._replay is None:
-                self._function(queue, *buffers)
-            else:
-                self._replay.call(queue, buffers, self._function)
+            with collector.paused():
+                if self._replay is None:
+                    self._function(queue, *buffers)
+                else:
+                    self._replay.call(queue, buffers, self._function)
         except BaseException:
             self._abandon()
             raise

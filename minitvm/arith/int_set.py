@@ -87,8 +87,28 @@ def union(sets):
                   ana.simplify(hi))
 
 
+class RangeSets:
+    """The domain {Var: IntSet} of the loop variables of `ranges` ({IterVar: Range}),
+    each set made when first asked for: a bound check reads a few variables of the
+    many a schedule has."""
+
+    def __init__(self, ranges):
+        self._ranges = {iv.var: r for iv, r in ranges.items()}
+        self._sets = {}
+
+    def get(self, var, default=None):
+        found = self._sets.get(var)
+        if found is None:
+            r = self._ranges.get(var)
+            if r is None:
+                return default
+            found = self._sets[var] = IntSet.from_range(r)
+        return found
+
+
 def eval_set(expr, dom):
-    """Bound `expr` when each Var in `dom` ranges over its IntSet (others are points)."""
+    """Bound `expr` when each Var in `dom` ranges over its IntSet (others are points);
+    `dom` is a dict or anything with its `get` (RangeSets)."""
     return _Evaluator(dom).eval(_op.convert(expr))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..target import Target
+from . import record
 from .task import ApplyHistoryBest
 
 PACKAGE_VERSION = {}    # backend name -> version of its bundled log
@@ -39,3 +40,13 @@ def context(target, extra_files=None):
     for filename in extra_files or ():
         best.load(filename)
     return best
+
+
+def load_reference_log(backend, model, workload_name):
+    """The records of task `workload_name` on device model `model` in the bundled log of
+    `backend`, for `FallbackConfigEntity.fallback_with_reference_log`; [] when no log of
+    that backend ships (TVM would download one)."""
+    if backend not in _PACKAGE_PATH:
+        return []
+    return [(inp, res) for inp, res in record.load_from_file(str(_PACKAGE_PATH[backend]))
+            if inp.task.name == workload_name and f"-model={model}" in str(inp.target)]

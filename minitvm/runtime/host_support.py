@@ -11,10 +11,19 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..error import TVMError
+
+
+class BufferAccessError(TVMError):
+    """The built function read or wrote outside a buffer (a schedule whose promise does
+    not hold, e.g. `split(..., disable_predication=True)` of a loop it does not divide);
+    TVM's compiled code would corrupt memory instead."""
+
 
 def _out_of_range(name, lo, hi, size):
     where = lo if lo < 0 else hi
-    return IndexError(f"buffer {name!r}: element {where} is outside its {size} elements")
+    return BufferAccessError(f"buffer {name!r}: element {where} is outside its {size} "
+                             "elements")
 
 
 def _ix(array, index, name):

@@ -24,7 +24,7 @@ from ..tir.expr import IntImm, IterVar, IterVarType, ProducerLoad, Range, Reduce
 from ..tir.functor import substitute
 from .dataflow import (record_replacement, replace_data_flow, replace_inputs, replace_op,
                        stage_of)
-from .errors import ScheduleError, schedule_error
+from .errors import ScheduleError, argument_error, schedule_error
 from .loop_nest import make_bound_check
 from .message_passing import pass_down_domain, pass_down_index, pass_up_index
 from .stage import Stage
@@ -34,22 +34,45 @@ def cache_read(sch, tensor, scope, readers):
     """The new cache tensor `<tensor>.<scope>`, which `readers` read instead of `tensor`."""
     stage = stage_of(sch, "cache_read", tensor)
     stage.check_scope("cache_read", scope)
-    reader_stages = [_reader_stage(sch, stage, r) for r in _as_list(readers)]
+    reader_stages = []
+    for reader in _as_list(readers):      # a reader named twice is rewritten once
+        found = _reader_stage(sch, stage, reader)
+        if not any(found is r for r in reader_stages):
+            reader_stages.append(found)
+    if not reader_stages:
+        # a cache nobody reads would be computed over its whole shape, where the
+        # cached stage may be computed over less
+        raise argument_error("cache_read", stage, "readers", "must name at least one "
+                             "stage reading the tensor", readers)
     source = stage.op.output(tensor.value_index)
     base = stage.op.name if stage.op.num_outputs == 1 \
         else f"{stage.op.name}.v{tensor.value_index}"
     cache = _copy_op(_unique_name(sch, base, scope), source).output(0)
-    vmap, rvmap = {}, {}
-    for reader in reader_stages:
-        new_op = replace_inputs(reader.op, {source: cache})
+    # every reader is checked before any is rewritten: a refused call changes nothing
+    new_ops = [replace_inputs(reader.op, {source: cache}) for reader in reader_stages]
+    for reader, new_op in zip(reader_stages, new_ops):
         if new_op is reader.op:
             raise schedule_error("cache_read", stage, f"stage '{reader.op.name}' does not "
                                  f"read tensor '{tensor.op.name}'")
+    vmap, rvmap = {}, {}
+    for reader, new_op in zip(reader_stages, new_ops):
         record_replacement(vmap, rvmap, reader.op, new_op)
         reader.op = new_op
     replace_data_flow(sch.stages, vmap, rvmap)
-    _insert_stage(sch, cache.op, sch.stages.index(stage) + 1, scope)
+    cache_stage = _insert_stage(sch, cache.op, stage, sch.stages.index(stage) + 1, scope)
+    _join_scan_of_state(cache_stage, source, reader_stages)
     return cache
+
+
+def _join_scan_of_state(cache_stage, source, reader_stages):
+    """A copy of a scan's state read inside the scan's body is part of the body (it is
+    on a path from the update to the state): it copies each step's rows in the loop."""
+    for reader in reader_stages:
+        scan = reader.scan
+        if scan is not None and any(source is t for t in scan.op.state_placeholder):
+            cache_stage.scan = scan
+            cache_stage.compute_root()
+            return
 
 
 def _as_list(readers):
@@ -80,10 +103,11 @@ def _copy_op(name, source):
     return ComputeOp(name, "", {}, axis, ProducerLoad(source, tuple(iv.var for iv in axis)))
 
 
-def _insert_stage(sch, op, position, scope):
+def _insert_stage(sch, op, home, position, scope):
     stage = Stage(op, sch, False)
     sch.stages.insert(position, stage)
     sch.stage_map[op] = stage
+    stage.join(home)
     stage.set_scope(scope)
     return stage
 
@@ -110,7 +134,7 @@ def cache_write(sch, tensor, scope):
                              f"the stage, got {len(tensors)}")
     cache_op, new_op = _relayout(stage, scope)
     replace_op(sch, stage, new_op)
-    _insert_stage(sch, cache_op, sch.stages.index(stage), scope)
+    _insert_stage(sch, cache_op, stage, sch.stages.index(stage), scope)
     return list(cache_op.outputs) if isinstance(tensor, (list, tuple)) \
         else cache_op.output(0)
 

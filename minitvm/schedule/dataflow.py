@@ -10,6 +10,7 @@ a fresh schedule over the new op's axes (its old loops no longer exist).
 """
 from __future__ import annotations
 
+from ..te.scan import ScanOp
 from ..te.tensor import ComputeOp, Tensor
 from ..tir.expr import ProducerLoad
 from ..tir.functor import Mutator
@@ -33,6 +34,8 @@ def replace_reads(expr, vmap):
 
 def replace_inputs(op, vmap):
     """`op` reading `vmap[t]` instead of each tensor `t`; `op` itself when it reads none."""
+    if isinstance(op, ScanOp):
+        return op.with_inputs(vmap)
     if not isinstance(op, ComputeOp):
         return op
     return op.with_body(tuple(replace_reads(b, vmap) for b in op.body))

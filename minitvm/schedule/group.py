@@ -18,7 +18,7 @@ import warnings
 from ..te.tensor import Tensor
 from .errors import ScheduleError, argument_error, schedule_error
 from .graph import sub_graph
-from .stage import ROOT, SCOPE, Stage, in_group
+from .stage import SCOPE, Stage, in_group
 
 
 class Group(Stage):
@@ -60,7 +60,7 @@ class Group(Stage):
 
 def create_group(sch, outputs, inputs, include_inputs=False):
     """The group of the stages between `inputs` and `outputs` (tensors or lists)."""
-    outputs, inputs = _tensors("outputs", outputs), _tensors("inputs", inputs)
+    outputs, inputs = _tensors(sch, "outputs", outputs), _tensors(sch, "inputs", inputs)
     members = [_stage(sch, op) for op in _sub_graph(sch, outputs, inputs, include_inputs)]
     if not members:
         raise ScheduleError("create_group: no stage lies between the inputs and the "
@@ -78,17 +78,23 @@ def create_group(sch, outputs, inputs, include_inputs=False):
             warnings.warn(f"create_group: stage '{s.op.name}' was computed at stage "
                           f"'{s.attach_stage.op.name}', outside the group; it now goes "
                           "with the group")
-            s.attach_type, s.attach_ivar, s.attach_stage = ROOT, None, None
+            s.compute_root()
     sch.groups.append(group)
     return group
 
 
-def _tensors(name, value):
-    value = [value] if isinstance(value, Tensor) else list(value)
+def _tensors(sch, name, value):
+    value = [value] if isinstance(value, Tensor) else value
+    if not isinstance(value, (list, tuple)):
+        raise ScheduleError(f"create_group: {name} must be a tensor or a list of tensors, "
+                            f"got {value!r}")
     for t in value:
         if not isinstance(t, Tensor):
             raise ScheduleError(f"create_group: {name} must be tensors, got {t!r}")
-    return value
+        if t.op not in sch.stage_map:
+            raise ScheduleError(f"create_group: tensor '{t.op.name}' of {name} is not a "
+                                "tensor of this schedule")
+    return list(value)
 
 
 def _stage(sch, op):

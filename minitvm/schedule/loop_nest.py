@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..arith import Analyzer
-from ..arith.int_set import IntSet, eval_set
+from ..arith.int_set import RangeSets, eval_set
 from ..tir import op as _op
 from ..tir.expr import Call, IntImm, Var
 from ..tir.stmt import AttrStmt, Evaluate, For, IfThenElse, LetStmt
@@ -90,7 +90,7 @@ def make_bound_check(stage, ranges, values, skip_root_domain, skip):
     inferred range differs from the declared one."""
     ana = Analyzer()
     state = pass_up_bound_check(stage, ranges, ana)
-    dom = {iv.var: IntSet.from_range(r) for iv, r in ranges.items()}
+    dom = RangeSets(ranges)
     preds = []
     for iv in stage.all_iter_vars:
         # iv not in ranges: the dataflow rewrites pass ranges of one kind of axis only

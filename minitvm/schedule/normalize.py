@@ -13,6 +13,7 @@ printing, works as in TVM.
 """
 from __future__ import annotations
 
+from ..te.scan import ScanOp
 from ..te.tensor import ComputeOp
 from ..tir.expr import IterVar, Var
 from .dataflow import replace_reads
@@ -52,6 +53,8 @@ def copy_schedule(sch):
             c.attach_stage = copies[id(c.attach_stage)]
         if c.group is not None:
             c.group = copies[id(c.group)]
+        if c.scan is not None:
+            c.scan = copies[id(c.scan)]
     result.stages = [copies[id(s)] for s in sch.stages]
     result.groups = [copies[id(g)] for g in sch.groups]
     result.stage_map = {s.origin_op: s for s in result.stages}
@@ -81,6 +84,9 @@ def inject_inline(sch):
         if stage.attach_type != INLINE:
             continue
         _check_inlinable(stage)
+        if _read_whole(stage, sch.stages[i + 1:]):
+            stage.compute_root()
+            continue
         stage.attach_type = INLINED
         op = stage.op
         inliner = _Inliner(op.output(0), [iv.var for iv in op.axis], op.body[0])
@@ -90,11 +96,15 @@ def inject_inline(sch):
                 bodies[consumer] = tuple(inliner.visit(b) for b in body)
     replacements = {}
     for stage in sch.stages:
-        if stage.attach_type == INLINED or not isinstance(stage.op, ComputeOp):
+        if stage.attach_type == INLINED:
             continue
-        body = tuple(replace_reads(b, replacements)
-                     for b in bodies.get(stage, stage.op.body))
-        new_op = stage.op.with_body(body)
+        if isinstance(stage.op, ScanOp):         # a scan reads its rewritten update
+            new_op = stage.op.with_inputs(replacements)
+        elif isinstance(stage.op, ComputeOp):
+            new_op = stage.op.with_body(tuple(replace_reads(b, replacements)
+                                              for b in bodies.get(stage, stage.op.body)))
+        else:
+            continue
         if new_op is not stage.op:
             replacements.update(zip(stage.op.outputs, new_op.outputs))
             stage.op = new_op
@@ -110,6 +120,20 @@ def _check_inlinable(stage):
             "an output of the schedule cannot be inlined" if stage.is_output else None)
     if rule is not None:
         raise schedule_error("compute_inline", stage, rule)
+
+
+def _read_whole(stage, later):
+    """True when an extern op reads the stage's output, which TVM's InjectInline then
+    leaves computed (an extern op reads its inputs as buffers); a scan reading it (its
+    update) cannot do without it either, which TVM does not check: refused."""
+    readers = [c.op for c in later if not isinstance(c.op, ComputeOp)
+               and any(t.op is stage.op for t in c.op.input_tensors)]
+    for reader in readers:
+        if isinstance(reader, ScanOp):
+            raise schedule_error("compute_inline", stage, f"scan '{reader.name}' reads it "
+                                 "as a whole tensor (its init or update); it cannot be "
+                                 "inlined")
+    return bool(readers)
 
 
 def rebase_non_zero_min_loops(sch):

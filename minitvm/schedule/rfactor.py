@@ -46,8 +46,10 @@ def rfactor(sch, tensor, axis, factor_axis=0):
     position = _factor_position(stage, axis, factor_axis)
     factor_op = _factored_op(stage, tensor, axis, touched, ranges, position)
     repl_op = _combining_op(stage, factor_op, ranges[axis], axis, position)
-    sch.stages.insert(sch.stages.index(stage), Stage(factor_op, sch, False))
-    sch.stage_map[factor_op] = sch.stages[sch.stages.index(stage) - 1]
+    factor_stage = Stage(factor_op, sch, False)
+    factor_stage.join(stage)
+    sch.stages.insert(sch.stages.index(stage), factor_stage)
+    sch.stage_map[factor_op] = factor_stage
     replace_op(sch, stage, repl_op)
     outputs = list(factor_op.outputs)
     return outputs[0] if len(outputs) == 1 else outputs

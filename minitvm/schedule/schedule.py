@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..te.tensor import Operation, Tensor
 from .errors import ScheduleError
 from .graph import post_dfs_order, read_graph
-from .stage import SCAN_UPDATE, Stage
+from .stage import Stage
 
 
 class Schedule:
@@ -89,4 +89,5 @@ def _attach_scan_bodies(sch):
         if isinstance(stage.op, ScanOp):
             for op in scan_body(stage.op):
                 body_stage = sch.stage_map[op]
-                body_stage.attach_type, body_stage.attach_stage = SCAN_UPDATE, stage
+                body_stage.scan = stage
+                body_stage.compute_root()

@@ -105,6 +105,7 @@ class Stage:
         self.store_predicate = None
         self.double_buffered = False
         self.group = None                 # the create_group group the stage is in
+        self.scan = None                  # the scan whose body it is (TVM's scan group)
 
     def attach_spec(self):
         """The stage whose attachment applies (TVM's GetAttachSpec): a stage left at the
@@ -274,9 +275,16 @@ class Stage:
         self.attach_stage = parent
 
     def compute_root(self):
-        """Compute this stage at the root of the program (the default)."""
-        self.attach_type = ROOT
-        self.attach_ivar = self.attach_stage = None
+        """Compute this stage at the root of the program (the default); a stage of a
+        scan's body goes back inside the scan's loop, as TVM's scan group keeps it."""
+        self.attach_type = ROOT if self.scan is None else SCAN_UPDATE
+        self.attach_ivar, self.attach_stage = None, self.scan
+
+    def join(self, home):
+        """A stage made by a dataflow rewrite of stage `home` (a cache, a factored
+        reduction) goes where `home` belongs: its group and its scan body."""
+        self.group, self.scan = home.group, home.scan
+        self.compute_root()
 
     def compute_inline(self):
         """Substitute this stage's body into its consumers instead of storing it. Which

@@ -13,6 +13,8 @@ updates form the scan's body: the schedule computes them inside the scan loop.
 """
 from __future__ import annotations
 
+import copy
+
 from ..arith import Analyzer
 from ..tir import op as _op
 from ..tir.expr import IterVar, IterVarType, Range, Var
@@ -51,6 +53,19 @@ class ScanOp(Operation):
     @property
     def root_iter_vars(self):
         return (self.scan_axis,) + self.spatial_axis
+
+    def with_inputs(self, vmap):
+        """This scan with each init and update tensor `t` replaced by `vmap[t]` (TVM's
+        ScanOpNode::ReplaceInputs, for the schedule's dataflow rewrites); itself when
+        `vmap` names none of them. The axes stay; the outputs are new."""
+        init = tuple(vmap.get(t, t) for t in self.init)
+        update = tuple(vmap.get(t, t) for t in self.update)
+        if all(a is b for a, b in zip(init + update, self.init + self.update)):
+            return self
+        op = copy.copy(self)
+        op.init, op.update = init, update
+        op.outputs = tuple(Tensor(op, k, t.shape, t.dtype) for k, t in enumerate(self.outputs))
+        return op
 
     def spatial_axes_of(self, k):
         """The spatial axes of output `k` (its dimensions after the first)."""

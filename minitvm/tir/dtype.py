@@ -19,6 +19,8 @@ class DTypeError(TVMError, TypeError):
 
 def check(dtype):
     """Return `dtype` as a string, or raise naming it when minitvm does not know it."""
+    if type(dtype) is str and dtype in _KIND:     # a supported scalar type: the common case
+        return dtype
     name = str(dtype)
     if name not in SUPPORTED and not _is_vector_of_supported(name):
         raise DTypeError(f"unknown dtype {name!r}; expected one of {', '.join(SUPPORTED)} "
@@ -128,6 +130,9 @@ def int_range(dtype):
 
 def wrap(value, dtype):
     """Wrap a Python int into `dtype`'s range (two's complement), as hardware does."""
+    limits = _INT_LIMITS.get(dtype)
+    if limits is not None and limits[0] <= value <= limits[1]:
+        return value            # in range already: the common case
     if not is_integer(dtype):
         return value
     width = bits(dtype)
@@ -135,3 +140,6 @@ def wrap(value, dtype):
     if is_int(dtype) and value >= 1 << (width - 1):
         value -= 1 << width
     return value
+
+
+_INT_LIMITS = {name: int_range(name) for name in SUPPORTED if is_integer(name)}

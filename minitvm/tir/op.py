@@ -61,6 +61,8 @@ def convert(value, dtype_hint=None):
 
 def _operands(a, b):
     """Convert a pair, letting a Python number take the other operand's dtype."""
+    if isinstance(a, PrimExpr) and isinstance(b, PrimExpr):
+        return match_types(a, b)
     a_is_expr = not isinstance(a, (bool, int, float))
     b_is_expr = not isinstance(b, (bool, int, float))
     if a_is_expr:

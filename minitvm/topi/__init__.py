@@ -1,7 +1,8 @@
 """Operator library (TVM's `tvm.topi`): elementwise and broadcast operators at the top
 (`topi.add`, `topi.cast`, `topi.exp`, ...), neural-network operators in `nn`, their
-default CPU schedules in `generic`, helpers in `utils`, op kinds in `tag`, and numpy
-references in `testing` (imported on first use, so operators do not depend on it)."""
+default CPU schedules in `generic`, helpers in `utils`, op kinds in `tag`, numpy
+references in `testing` and ARM CPU templates in `arm_cpu` (both imported on first use:
+operators do not depend on the references, nor the core on autotvm)."""
 import importlib
 
 from . import generic, nn, tag, utils
@@ -14,6 +15,6 @@ from .math import (abs, cast, ceil, clip, erf, exp, floor, log, negative, round,
 
 
 def __getattr__(name):
-    if name == "testing":
-        return importlib.import_module(f"{__name__}.testing")
+    if name in ("testing", "arm_cpu"):
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'minitvm.topi' has no attribute {name!r}")

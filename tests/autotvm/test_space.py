@@ -5,8 +5,12 @@ import pytest
 
 import minitvm as tvm
 from minitvm import te
+from minitvm import autotvm
 from minitvm.autotvm.task import (ConfigIndexError, ConfigSpace, FallbackConfigEntity,
                                   KnobDefinitionError, SplitEntity, get_factors, get_pow2s)
+from minitvm.autotvm.task.knobs import AnnotateEntity, OtherOptionEntity
+from minitvm.autotvm.task.space import ConfigEntity
+from minitvm.tir.expr import IterVarType
 
 
 def test_factors_and_powers_of_two():
@@ -96,6 +100,75 @@ def test_fallback_keeps_first_entities_and_fallback_split():
     assert cfg["tile_0"].size == [4, 8, 4]
 
 
+def test_annotate_counts_and_order():
+    # try_unroll over 2 axes: 2^2; try_unroll_vec over 3: 3^3 less the 7 with two or three
+    # "vec" (3 * 2 with exactly two, 1 with three) = 20; the first axis varies slowest
+    cfg = ConfigSpace()
+    cfg.define_annotate("r", [cfg.reduce_axis(3), cfg.reduce_axis(3)], policy="try_unroll")
+    cfg.define_annotate("s", [cfg.axis(4), cfg.axis(2), cfg.axis(8)], policy="try_unroll_vec")
+    assert [e.anns for e in cfg.space_map["r"].entities] == [
+        ["none", "none"], ["none", "unroll"], ["unroll", "none"], ["unroll", "unroll"]]
+    entities = cfg.space_map["s"].entities
+    assert len(entities) == 20 and all(e.anns.count("vec") <= 1 for e in entities)
+    assert entities[2].anns == ["none", "none", "vec"]
+
+
+@pytest.mark.parametrize("anns", [["unroll", "vec"], ["vec", "none"], ["none", "unroll"]])
+def test_annotate_apply_matches_numpy(anns):
+    A = te.placeholder((4, 8), name="A")
+    B = te.compute((4, 8), lambda i, j: A[i, j] * 3.0, name="B")
+    s = te.create_schedule(B.op)
+    AnnotateEntity(anns).apply(s, B, list(s[B].op.axis), axis_lens=[4, 8])
+    kinds = {"unroll": IterVarType.UNROLLED, "vec": IterVarType.VECTORIZED,
+             "none": IterVarType.DATA_PAR}
+    assert [s[B].iter_var_attrs[iv].iter_type if iv in s[B].iter_var_attrs
+            else IterVarType.DATA_PAR for iv in s[B].op.axis] == [kinds[a] for a in anns]
+    f = tvm.build(s, [A, B], target="llvm")
+    a = np.random.rand(4, 8).astype("float32")
+    b = tvm.nd.array(np.zeros((4, 8), "float32"))
+    f(tvm.nd.array(a), b)
+    np.testing.assert_allclose(b.numpy(), a * 3, rtol=1e-6)
+
+
+def test_annotate_limits_make_the_config_invalid():
+    A = te.placeholder((32, 8), name="A")
+    B = te.compute((32, 8), lambda i, j: A[i, j], name="B")
+    s = te.create_schedule(B.op)
+    cfg = FallbackConfigEntity()
+    AnnotateEntity(["unroll", "vec"]).apply(s, B, list(s[B].op.axis), axis_lens=[32, 8],
+                                            max_unroll=16, vec_size=[4], cfg=cfg)
+    assert not cfg.valid()
+    assert cfg.errors == ["axis 0 of 32 iterations is too long to unroll (at most 16)",
+                          "axis 1 of 8 iterations cannot be vectorized: vector lanes are [4]"]
+
+
+def test_reorder_candidates_name_virtual_axes():
+    # equal extents, distinct axes: the candidates refer to the axes, not their lengths
+    cfg = ConfigSpace()
+    a, b, c = cfg.axis(3), cfg.axis(3), cfg.reduce_axis(3)
+    cfg.define_reorder("re", [a, b, c], policy="candidate", candidate=[[a, b, c], [c, b, a]])
+    assert [e.perm for e in cfg.space_map["re"].entities] == [[0, 1, 2], [2, 1, 0]]
+
+
+def test_fallback_with_reference_log():
+    # the reference config whose split extents share most divisors with this space's
+    # (64: 7 divisors; 32 shares 6 of them, 48 only 5) gives its inner sizes and its other
+    # knobs
+    def reference(extent, inner, knob):
+        config = ConfigEntity(0, None, {"tile": SplitEntity([extent // inner, inner]),
+                                        "k": OtherOptionEntity(knob)})
+        return autotvm.MeasureInput("llvm", None, config), None
+    cfg = FallbackConfigEntity()
+    cfg.define_split("tile", 64, num_outputs=2)
+    cfg.define_knob("k", [1, 2, 3])
+    cfg.fallback_with_reference_log([reference(48, 16, 2), reference(32, 8, 3)])
+    assert cfg["tile"].size == [8, 8] and cfg["k"].val == 3
+    empty = FallbackConfigEntity()
+    empty.define_split("tile", 64, num_outputs=2)
+    empty.fallback_with_reference_log([])
+    assert empty["tile"].size == [-1, 1]
+
+
 # ---- one test per user error ----
 def test_error_unknown_policy():
     with pytest.raises(KnobDefinitionError, match="'t'.*unknown policy 'fast'"):
@@ -142,3 +215,19 @@ def test_error_candidate_of_wrong_length():
 def test_error_axis_without_constant_extent():
     with pytest.raises(KnobDefinitionError, match="'t': axis"):
         ConfigSpace().define_split("t", "x", num_outputs=2)
+
+
+def test_error_annotate_policy():
+    cfg = ConfigSpace()
+    with pytest.raises(KnobDefinitionError, match="policy 'bind_gpu' is not made of"):
+        cfg.define_annotate("a", [cfg.axis(4)], policy="bind_gpu")
+
+
+def test_annotate_record_and_feature():
+    # records carry TVM's "an" kind; features one-hot each annotation as (none, vec, unroll)
+    config = ConfigEntity(5, None, {"a": AnnotateEntity(["unroll", "vec"]),
+                                    "t": SplitEntity([-1, 4])})
+    encoded = config.to_json_dict()
+    assert encoded["entity"][0] == ["a", "an", ["unroll", "vec"]]
+    assert ConfigEntity.from_json_dict(encoded) == config
+    assert config.get_flatten_feature().tolist() == [0, 0, 1, 0, 1, 0, -1, 4]

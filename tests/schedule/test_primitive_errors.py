@@ -3,11 +3,13 @@ by an expression, cache_read, cache_write, rfactor, storage_align, double_buffer
 set_store_predicate, create_group, env_threads): each raises a ScheduleError (a
 ValueError, as TVM's Python checks raise) whose message names the primitive, the stage
 and the axis or tensor."""
+import numpy as np
 import pytest
 
+import minitvm as tvm
 from minitvm import te
 from minitvm.schedule import ScheduleError
-from sched_workloads import elementwise, matmul
+from sched_workloads import elementwise, matmul, run
 
 
 def schedule(*outputs):
@@ -230,3 +232,48 @@ def test_split_of_a_group():
     g = s.create_group(outputs=C, inputs=A)
     with pytest.raises(ScheduleError, match=r"split on group: a group has no loops"):
         g.split(C.op.axis[0], factor=2)
+
+
+def test_cache_read_refused_for_one_reader_rewrites_no_reader():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"stage 'C' does not read tensor 'A'"):
+        s.cache_read(A, "local", [B, C])
+    a = np.random.RandomState(0).uniform(-1, 1, (10, 6)).astype("float32")
+    np.testing.assert_allclose(run(s, [A, D], [a]), (a * 2 + 1) ** 2, rtol=1e-6)
+
+
+def test_cache_read_without_readers():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"argument 'readers' to cache_read on stage 'A': "
+                                            r"must name at least one stage reading the tensor"):
+        s.cache_read(A, "local", [])
+
+
+def test_create_group_of_something_not_a_tensor():
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"create_group: outputs must be a tensor or a list "
+                                            r"of tensors, got IterVar\(i"):
+        s.create_group(outputs=C.op.axis[0], inputs=A)
+
+
+def test_create_group_of_a_tensor_outside_the_schedule():
+    A, B, C, D = elementwise()
+    E = te.compute(A.shape, lambda i, j: A[i, j] - 1.0, name="E")
+    s = schedule(D)
+    with pytest.raises(ScheduleError, match=r"create_group: tensor 'E' of outputs is not a "
+                                            r"tensor of this schedule"):
+        s.create_group(outputs=E, inputs=A)
+
+
+def test_split_without_predication_that_does_not_divide_fails_at_run_time():
+    # the caller promised the split divides; the host build checks every access and
+    # reports the broken promise as a TVMError naming the buffer
+    A, B, C, D = elementwise()            # 10 rows
+    s = schedule(B)
+    s[B].split(B.op.axis[0], nparts=3, disable_predication=True)
+    with pytest.raises(tvm.TVMError, match=r"buffer '[AB]': element \d+ is outside its 60 "
+                                           r"elements"):
+        run(s, [A, B], [np.zeros((10, 6), "float32")])

@@ -1,5 +1,6 @@
 """The module vta.build returns: repeated runs, save and load, wrong arguments, the local
 RPC session, `vta.testing.run`, and host code the runtime cannot take."""
+import gc
 import json
 import tracemalloc
 
@@ -15,8 +16,9 @@ from minitvm.tir import expr as E
 from minitvm.tir import stmt as S
 from minitvm.tir.function import PrimFunc
 from vta_backend import device_api, runtime
-from vta_backend.host import VTAHostCompileError, compile_host, externs
+from vta_backend.host import VTAHostCompileError, collector, compile_host, externs
 from vta_backend.module import ModuleFormatError, VTAModule
+from vta_backend.simulator import Device
 from vta_backend.testing import simulator
 from vta_backend.testing.utils import run as vta_run
 from vta_backend.transform.common import PUSH_GEMM, uop_push, uop_scope
@@ -94,6 +96,53 @@ def test_a_run_that_fails_part_way_leaves_nothing_behind(vadd, ctx):
     result, again = run_once(vadd, arrays)
     np.testing.assert_array_equal(result, want)
     assert again == clean
+
+
+# ------------------------------------------------------------------ garbage collector
+@pytest.fixture
+def collector_seen(monkeypatch):
+    """Whether the cyclic garbage collector was on at each device run."""
+    seen, device_run = [], Device.run
+
+    def run(device, *args):
+        seen.append(gc.isenabled())
+        return device_run(device, *args)
+    monkeypatch.setattr(Device, "run", run)
+    return seen
+
+
+def test_a_run_pauses_the_collector_and_gives_what_a_plain_run_gives(vadd, ctx, monkeypatch,
+                                                                     collector_seen):
+    arrays, want = operands(ctx, seed=6)
+    paused = run_once(vadd, arrays)
+    assert collector_seen == [False] and gc.isenabled()
+    monkeypatch.setattr(collector, "enabled", False)
+    plain = run_once(vadd, arrays)
+    assert collector_seen == [False, True]
+    np.testing.assert_array_equal(paused[0], want)
+    np.testing.assert_array_equal(plain[0], want)
+    assert paused[1] == plain[1]
+
+
+def test_the_collector_is_on_again_after_a_failed_run(vadd, ctx):
+    (a, b, _), _ = operands(ctx, seed=7)
+    gone = tvm.nd.empty(SHAPE, "int8", ctx)
+    runtime.buffer_free(device_api.dram_buffer(gone.storage))
+    with pytest.raises(runtime.RuntimeAPIError):
+        vadd(a, b, gone)
+    assert gc.isenabled()
+
+
+def test_a_collector_the_caller_disabled_stays_disabled(vadd, ctx, collector_seen):
+    arrays, want = operands(ctx, seed=8)
+    gc.disable()
+    try:
+        result, _ = run_once(vadd, arrays)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert collector_seen == [False]
+    np.testing.assert_array_equal(result, want)
 
 
 def test_arrays_free_their_device_memory(ctx):

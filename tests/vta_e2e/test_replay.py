@@ -114,6 +114,23 @@ def test_a_queue_made_anew_stages_micro_ops_elsewhere_and_the_replay_follows(ctx
     runtime.device_memory().free(squatter)
 
 
+def test_streams_that_cannot_move_run_the_host_code_for_arguments_elsewhere(ctx, monkeypatch):
+    module = build_matmul()
+    first_arrays, _ = operands(ctx, 5)
+    run(module, first_arrays)
+    template = module._replay._template
+    del template.spans[2]      # as if the STOREs addressed a buffer that is no argument
+    assert template.moves(runtime.command_handle(ENV)) is None
+    padding = tvm.nd.empty((4096,), "int8", ctx)
+    arrays, want = operands(ctx, 6)
+    result, stats, words = run(module, arrays)
+    assert module.host_calls == 2                      # ran again, and recorded anew
+    plain = plain_run(module, arrays, monkeypatch)
+    np.testing.assert_array_equal(result, want)
+    assert (stats, words.tobytes()) == (plain[1], plain[2].tobytes())
+    del padding
+
+
 def test_a_debug_dump_runs_the_host_code(ctx, capsys):
     module = build_matmul()
     arrays, want = operands(ctx, 3)

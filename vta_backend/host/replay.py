@@ -18,9 +18,9 @@ A recording is made only where replaying it is exact:
 - the queue is idle when the call starts (no half-built stream of someone else's), no
   debug dump is asked for (a replay prints nothing) and every argument is live (the host
   code's runtime calls report a freed one);
-- every LOAD and STORE of the streams addresses an argument or the queue's micro-op
-  staging buffer (anything else, such as a buffer the caller allocated by hand, keeps the
-  host code running each time).
+- the streams are moved to other addresses only if every LOAD and STORE addresses an
+  argument or the queue's micro-op staging buffer, and no two of them overlap (otherwise
+  arguments elsewhere run the host code again, which records the streams for them).
 
 Keyed by: the module (one `StreamReplay` each), then the DRAM byte addresses of the
 arguments and of the micro-op staging buffer.
@@ -48,10 +48,23 @@ def replayable_host_code(used_externs) -> bool:
 
 
 class _Template:
-    """The recorded streams, with each argument-addressing row's (argument, byte offset)."""
+    """The recorded streams and the DRAM spans (address, bytes) of the arguments and the
+    staging buffer they were recorded with. Which of them each LOAD and STORE addresses is
+    worked out when the streams first move (a first call pays nothing for it)."""
 
-    def __init__(self, streams: List[SyncedStream], moves: List[List[Tuple[int, int, int]]]):
-        self.streams, self.moves = streams, moves   # moves: per stream, (row, arg, offset)
+    def __init__(self, streams: List[SyncedStream], spans: List[Tuple[int, int]]):
+        self.streams, self.spans = streams, spans
+        self._moves: Optional[list] = None
+        self._checked = False
+
+    def moves(self, queue) -> Optional[List[List[Tuple[int, int, int]]]]:
+        """Per stream, (row, target, byte offset) of each LOAD and STORE; None if a row
+        addresses none of the spans or two spans overlap (the streams cannot move)."""
+        if not self._checked:
+            moves = [_argument_rows(queue, stream, self.spans) for stream in self.streams]
+            self._moves = None if _overlapping(self.spans) or None in moves else moves
+            self._checked = True
+        return self._moves
 
 
 class StreamReplay:
@@ -85,19 +98,20 @@ class StreamReplay:
             host_function(queue, *buffers)
         finally:
             queue.recorder = None
-        moves = [_argument_rows(queue, stream, targets) for stream in recorded]
-        if (not recorded or any(m is None for m in moves) or not queue.idle
-                or _overlapping(targets)):
+        if not recorded or not queue.idle:
             self._refused = True
             return
-        self._template = _Template(recorded, moves)
+        self._template = _Template(recorded, [(b.phys_addr, b.nbytes) for b in targets])
         self._remember(tuple(b.phys_addr for b in targets), recorded)
 
     def _moved(self, queue, targets) -> Optional[List[SyncedStream]]:
         """The template's streams with every address moved to the one in `targets` (the
         arguments, then the micro-op staging buffer) it addresses now."""
+        recorded_moves = self._template.moves(queue)
+        if recorded_moves is None:
+            return None
         streams = []
-        for stream, moves in zip(self._template.streams, self._template.moves):
+        for stream, moves in zip(self._template.streams, recorded_moves):
             records = [list(r) for r in stream.records]
             for row, arg, offset in moves:
                 elem_bytes = queue.elem_bytes(records[row][MEMORY_TYPE])
@@ -119,24 +133,24 @@ class StreamReplay:
         self._by_layout[layout] = streams
 
 
-def _overlapping(buffers) -> bool:
-    """Whether two of `buffers` share DRAM bytes (a row could then not tell which one it
-    addresses)."""
-    spans = sorted((b.phys_addr, b.phys_addr + b.nbytes) for b in buffers)
-    return any(end > start for (_, end), (start, _) in zip(spans, spans[1:]))
+def _overlapping(spans) -> bool:
+    """Whether two DRAM spans (address, bytes) share bytes (a row could then not tell which
+    one it addresses)."""
+    ranges = sorted((start, start + nbytes) for start, nbytes in spans)
+    return any(end > start for (_, end), (start, _) in zip(ranges, ranges[1:]))
 
 
-def _argument_rows(queue, stream, buffers):
-    """(row, index into `buffers`, byte offset into it) of each LOAD and STORE of `stream`;
-    None if one addresses none of `buffers`."""
+def _argument_rows(queue, stream, spans):
+    """(row, index into `spans`, byte offset into it) of each LOAD and STORE of `stream`;
+    None if one addresses none of the DRAM spans (address, bytes)."""
     fields = queue.isa.mem.decode_rows(stream.words)     # the words, not the records: faster
     opcode = fields[:, OPCODE]
     memory, x_size, base = fields[:, MEMORY_TYPE], fields[:, X_SIZE], fields[:, DRAM_BASE]
     rows = np.flatnonzero(((opcode == OPCODE_STORE) | (opcode == OPCODE_LOAD)) & (x_size != 0))
     elem_bytes = np.array([queue.elem_bytes(m) for m in MEMORY_TYPES], dtype=np.int64)
     address = base[rows] * elem_bytes[memory[rows]]
-    starts = np.array([b.phys_addr for b in buffers], dtype=np.int64)
-    ends = starts + np.array([b.nbytes for b in buffers], dtype=np.int64)
+    starts, ends = np.array([(start, start + nbytes) for start, nbytes in spans],
+                            dtype=np.int64).reshape(-1, 2).T
     inside = (starts[None, :] <= address[:, None]) & (address[:, None] < ends[None, :])
     if not inside.any(axis=1).all():
         return None

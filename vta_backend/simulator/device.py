@@ -18,7 +18,7 @@ from ..isa import (DST_FACTOR_IN, DST_FACTOR_OUT, ITER_IN, ITER_OUT, MEM_ACC, ME
                    MEM_WGT, RESET_REG, SRC_FACTOR_IN, SRC_FACTOR_OUT, UOP_BGN, UOP_END,
                    USE_IMM, WGT_FACTOR_IN, WGT_FACTOR_OUT, ALU_OPCODE, IMM, instruction_set)
 from .alu import plan_alu
-from .dma import load_2d, store_elements
+from .dma import Load2D, store_elements
 from .faults import InvalidInstruction, SramAccessFault
 from .gemm import ChunkedPlan, plan_gemm
 from .loopnest import MAX_CONTRIBUTIONS, LoopNest
@@ -75,17 +75,20 @@ class Device:
         return bool(self.profiler.debug_flag & DEBUG_SKIP_EXEC)
 
     # ------------------------------------------------------------------ one method per kind
+    def load_op(self, mem, base, src, first, y, x, stride, pads) -> tuple:
+        """The argument of `exec_load` for a checked LOAD: its statistic, bytes counted and
+        prepared copy."""
+        yp0, yp1, xp0, xp1 = pads
+        shadow = self.sram.shadow(mem, base, base + (yp0 + y + yp1) * (xp0 + x + xp1))
+        load = Load2D(self.sram.by_memory_id[mem], base, src, first, y, x, stride, pads, shadow)
+        return _LOAD_STAT[mem], x * y * self._stat_bytes[mem], load, mem == MEM_UOP
+
     def exec_load(self, args) -> None:
-        i, mem, base, src, first, y, x, stride, pads = args
+        stat, nbytes, load, always = args     # micro-op loads run even with DEBUG_SKIP_EXEC
         prof = self.profiler
-        setattr(prof, _LOAD_STAT[mem], getattr(prof, _LOAD_STAT[mem]) + x * y *
-                self._stat_bytes[mem])
-        if mem != MEM_UOP and prof.debug_flag & DEBUG_SKIP_EXEC:
-            return
-        load_2d(self.sram.by_memory_id[mem], base, src, first, y, x, stride, pads)
-        if mem in (MEM_INP, MEM_WGT):
-            yp0, yp1, xp0, xp1 = pads
-            self.sram.refresh_shadow(mem, base, base + (yp0 + y + yp1) * (xp0 + x + xp1))
+        setattr(prof, stat, getattr(prof, stat) + nbytes)
+        if always or not prof.debug_flag & DEBUG_SKIP_EXEC:
+            load.run()
 
     def exec_store_batch(self, args) -> None:
         rows, dst, acc_rows, nbytes = args

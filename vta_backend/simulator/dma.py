@@ -1,7 +1,10 @@
 """LOAD and STORE data movement: 2-D copies between DRAM buffers and the on-chip buffers.
 
-Where it sits: the device calls these for LOAD instructions one at a time and for runs of
-consecutive STOREs as one batch; the ranges were checked when the stream was prepared.
+Where it sits: when a stream is prepared, each LOAD becomes a `Load2D` (its source and
+destination as views, made once); the device runs it each time the instruction executes,
+and runs consecutive STOREs as one batch. The ranges were checked when the stream was
+prepared, and the views stay valid as long as the prepared stream (it is kept for one
+DRAM layout: a buffer freed or allocated makes a new one).
 
 LOAD (spec §2.6): DRAM row r (< y_size) starts at element dram_base + r * x_stride and holds
 x_size elements; they land in a dense (y_pad_0 + y_size + y_pad_1) x (x_pad_0 + x_size +
@@ -26,17 +29,30 @@ def dram_rows(src: np.ndarray, first: int, y: int, x: int, stride: int) -> np.nd
                       strides=(stride * view.strides[0],) + view.strides)
 
 
-def load_2d(dst: np.ndarray, base: int, src: np.ndarray, first: int, y: int, x: int,
-            stride: int, pads) -> None:
-    """Copy a strided DRAM block into `dst` rows from `base`, zero-padded by
-    pads = (y_pad_0, y_pad_1, x_pad_0, x_pad_1)."""
-    yp0, yp1, xp0, xp1 = pads
-    width = xp0 + x + xp1
-    block = dst[base:base + (yp0 + y + yp1) * width].reshape(yp0 + y + yp1, width, dst.shape[1])
-    if yp0 or yp1 or xp0 or xp1:
-        block[...] = 0
-    if y:
-        block[yp0:yp0 + y, xp0:xp0 + x] = dram_rows(src, first, y, x, stride)
+class Load2D:
+    """A strided DRAM block copied into `dst` rows from `base`, zero-padded by
+    pads = (y_pad_0, y_pad_1, x_pad_0, x_pad_1); `shadow` (a pair of views: float copy,
+    loaded rows) is refreshed after it if given."""
+    __slots__ = ("block", "inner", "rows", "padded", "shadow")
+
+    def __init__(self, dst: np.ndarray, base: int, src: np.ndarray, first: int, y: int,
+                 x: int, stride: int, pads, shadow=None):
+        yp0, yp1, xp0, xp1 = pads
+        width = xp0 + x + xp1
+        self.block = dst[base:base + (yp0 + y + yp1) * width].reshape(
+            yp0 + y + yp1, width, dst.shape[1])
+        self.inner = self.block[yp0:yp0 + y, xp0:xp0 + x]
+        self.rows = dram_rows(src, first, y, x, stride) if y else None
+        self.padded = bool(yp0 or yp1 or xp0 or xp1)
+        self.shadow = shadow
+
+    def run(self) -> None:
+        if self.padded:
+            self.block[...] = 0
+        if self.rows is not None:
+            self.inner[...] = self.rows
+        if self.shadow is not None:
+            self.shadow[0][...] = self.shadow[1]
 
 
 def store_elements(dst: np.ndarray, dst_rows, acc: np.ndarray, acc_rows) -> None:

@@ -28,14 +28,16 @@ class OnChipBuffers:
         self.by_memory_id = {0: self.uop.reshape(-1, 1), 1: self.wgt, 2: self.inp,
                              3: self.acc, 5: self.acc}
 
-    def refresh_shadow(self, memory_id: int, begin: int, end: int) -> None:
-        """Copy loaded input or weight elements [begin, end) into their float shadow."""
+    def shadow(self, memory_id: int, begin: int, end: int):
+        """(float shadow, elements) views for input or weight elements [begin, end): copying
+        the second into the first refreshes the shadow after a LOAD. None for the others."""
         if memory_id == 2:
-            self.inp_f[begin:end] = self.inp[begin:end]
-        elif memory_id == 1:
+            return self.inp_f[begin:end], self.inp[begin:end]
+        if memory_id == 1:
             tiles = self.wgt[begin:end].reshape(-1, self.block_out, self.block_in)
-            self.wgt_f[begin:end].reshape(-1, self.block_in, self.block_out)[...] = \
-                tiles.transpose(0, 2, 1)
+            return (self.wgt_f[begin:end].reshape(-1, self.block_in, self.block_out),
+                    tiles.transpose(0, 2, 1))
+        return None
 
 
 def _shadow(width: int):

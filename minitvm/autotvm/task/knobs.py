@@ -1,7 +1,8 @@
 """The kinds of tunable knob a template defines (TVM's transform spaces), as data.
 
 A knob is a space of entities (candidate values) of one kind. Each kind has a two-letter tag
-that TVM's log records use ("sp" split, "re" reorder, "ot" other option), an entity class
+that TVM's log records use ("sp" split, "re" reorder, "an" annotate, "ot" other option), an
+entity class
 holding one candidate, and the list that encodes an entity in a record or a feature vector.
 `KNOB_KINDS` is the one table the config space, the log records and the tuners read.
 
@@ -78,6 +79,39 @@ class ReorderEntity:
 
     def __repr__(self):
         return str(self.perm)
+
+
+class AnnotateEntity:
+    """One annotation per axis of a list: "none", "unroll" or "vec" (vectorize)."""
+
+    def __init__(self, anns):
+        self.anns = list(anns)
+
+    def apply(self, sch, op, axes, axis_lens=None, max_unroll=None, vec_size=None, cfg=None):
+        """Annotate `axes` of stage `op`. With `max_unroll` (and `axis_lens`), unrolling a
+        longer axis, and with `vec_size`, vectorizing an axis whose length is not listed,
+        makes the config invalid (`cfg.raise_error`), as TVM's does; returns `axes`."""
+        for k, ann in enumerate(self.anns):
+            if ann == "unroll":
+                if max_unroll and axis_lens[k] > max_unroll:
+                    cfg.raise_error(f"axis {k} of {axis_lens[k]} iterations is too long to "
+                                    f"unroll (at most {max_unroll})")
+                sch[op].unroll(axes[k])
+            elif ann == "vec":
+                if vec_size and axis_lens[k] not in vec_size:
+                    cfg.raise_error(f"axis {k} of {axis_lens[k]} iterations cannot be "
+                                    f"vectorized: vector lanes are {list(vec_size)}")
+                sch[op].vectorize(axes[k])
+        return axes
+
+    def __eq__(self, other):
+        return isinstance(other, AnnotateEntity) and self.anns == other.anns
+
+    def __hash__(self):
+        return hash(tuple(self.anns))
+
+    def __repr__(self):
+        return str(self.anns)
 
 
 class OtherOptionEntity:
@@ -195,6 +229,32 @@ def _position(name, axes, axis):
                               "of the axes being reordered")
 
 
+class AnnotateSpace:
+    """The annotations of `num` axes. A policy names the annotations every axis may take,
+    joined by "_", "try" standing for "none": "try_unroll" (none or unroll),
+    "try_unroll_vec", "unroll", "vec"... At most one axis is vectorized. TVM's GPU-binding
+    policies ("bind_gpu", ...) are not supported."""
+
+    def __init__(self, name, num, policy):
+        options = policy.replace("try", "none").split("_")
+        if not options or any(o not in ("none", "unroll", "vec") for o in options):
+            raise KnobDefinitionError(f"define_annotate {name!r}: policy {policy!r} is not "
+                                      "made of 'try', 'none', 'unroll', 'vec' (e.g. "
+                                      "'try_unroll_vec')")
+        self.name, self.policy, self.num_output = name, policy, num
+        self.entities = [AnnotateEntity(anns) for anns in itertools.product(options, repeat=num)
+                         if anns.count("vec") <= 1]
+
+    def __len__(self):
+        return len(self.entities)
+
+    def __getitem__(self, index):
+        return self.entities[index]
+
+    def __repr__(self):
+        return f"Annotate(policy={self.policy}) len={len(self)}"
+
+
 class OtherOptionSpace:
     """The listed candidate values of a `define_knob` knob."""
 
@@ -217,16 +277,26 @@ class OtherOptionSpace:
 
 @dataclass(frozen=True)
 class KnobKind:
-    """A knob kind: its record tag, entity class, and how an entity becomes a list."""
+    """A knob kind: its record tag, entity class, how an entity becomes a list (in a
+    record) and its numbers in a feature vector (`ConfigEntity.get_flatten_feature`)."""
     tag: str
     entity: type
     encode: Callable[[object], object]
+    feature: Callable[[object], list]
+
+
+ANNOTATIONS = ("none", "vec", "unroll")       # TVM's numbering of annotations in features
+
+
+def _one_hot(anns):
+    return [float(ann == option) for ann in anns for option in ANNOTATIONS]
 
 
 KNOB_KINDS = (
-    KnobKind("sp", SplitEntity, lambda e: list(e.size)),      # define_split
-    KnobKind("re", ReorderEntity, lambda e: list(e.perm)),    # define_reorder
-    KnobKind("ot", OtherOptionEntity, lambda e: e.val),       # define_knob
+    KnobKind("sp", SplitEntity, lambda e: list(e.size), lambda e: list(e.size)),
+    KnobKind("re", ReorderEntity, lambda e: list(e.perm), lambda e: list(e.perm)),
+    KnobKind("an", AnnotateEntity, lambda e: list(e.anns), lambda e: _one_hot(e.anns)),
+    KnobKind("ot", OtherOptionEntity, lambda e: e.val, lambda e: [e.val]),
 )
 KIND_BY_TAG = {k.tag: k for k in KNOB_KINDS}
 KIND_BY_ENTITY = {k.entity: k for k in KNOB_KINDS}

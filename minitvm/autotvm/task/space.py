@@ -1,7 +1,7 @@
 """Configuration spaces of a tunable template (TVM's `autotvm.task.space`).
 
 A template declares its knobs on a config object `cfg` (`define_split`, `define_reorder`,
-`define_knob`) and reads them back (`cfg["tile_x"].apply(s, stage, axis)`,
+`define_annotate`, `define_knob`) and reads them back (`cfg["tile_x"].apply(s, stage, axis)`,
 `cfg["nthread"].val`). The same template code runs against three kinds of `cfg`:
 
 * `ConfigSpace` (collect mode, when a task is created): each `define_*` records the knob's
@@ -22,10 +22,22 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ...tir.expr import IntImm, IterVar
-from .knobs import (KIND_BY_ENTITY, KIND_BY_TAG, KnobDefinitionError, OtherOptionEntity,
-                    OtherOptionSpace, ReorderSpace, SplitEntity, SplitSpace, get_factors)
+from .knobs import (KIND_BY_ENTITY, KIND_BY_TAG, AnnotateSpace, KnobDefinitionError,
+                    OtherOptionEntity, OtherOptionSpace, ReorderSpace, SplitEntity, SplitSpace,
+                    get_factors)
 
 Axis = namedtuple("Axis", ["space", "index"])
+
+
+class VirtualAxis:
+    """An axis a template names before any tensor exists (`cfg.axis(extent)`): its
+    `length`, and an identity that define_reorder's candidates refer to."""
+
+    def __init__(self, length, name="axis"):
+        self.length, self.name = _axis_length(name, length), name
+
+    def __repr__(self):
+        return f"VirtualAxis({self.name}, {self.length})"
 
 
 class InstantiationError(ValueError):
@@ -37,6 +49,8 @@ class ConfigIndexError(IndexError):
 
 
 def _axis_length(name, axis):
+    if isinstance(axis, VirtualAxis):
+        return axis.length
     if isinstance(axis, bool):
         raise KnobDefinitionError(f"knob {name!r}: axis must be an IterVar or an int, "
                                   f"not {axis!r}")
@@ -75,6 +89,11 @@ class ConfigSpace:
         return self._add(name, len(axes), lambda: ReorderSpace(name, list(axes), policy,
                                                                **kwargs))
 
+    def define_annotate(self, name, axes, policy, **kwargs):
+        """Knob `name`: annotations of `axes` (unroll, vectorize); policies such as
+        "try_unroll", "try_unroll_vec" (see knobs.AnnotateSpace)."""
+        return self._add(name, len(axes), lambda: AnnotateSpace(name, len(axes), policy))
+
     def define_knob(self, name, candidate):
         """Knob `name`: one of the listed candidate values (read back as `cfg[name].val`)."""
         self._add(name, 0, lambda: OtherOptionSpace(name, candidate))
@@ -91,8 +110,8 @@ class ConfigSpace:
 
     @staticmethod
     def axis(var):
-        """A placeholder axis of extent `var` (an int or an IterVar)."""
-        return _axis_length("axis", var)
+        """A VirtualAxis of extent `var` (an int or an IterVar)."""
+        return VirtualAxis(var)
 
     reduce_axis = axis
 
@@ -186,6 +205,11 @@ class ConfigSpace:
         return f"ConfigSpace (len={len(self)}, space_map=\n{rows})"
 
 
+def _extent(size):
+    """The extent a split of `size` covers, its -1 (the rest) left out."""
+    return math.prod(k for k in size if k > 0)
+
+
 class ConfigEntity(ConfigSpace):
     """One point of a config space: an entity per knob, and its `index`."""
 
@@ -197,11 +221,11 @@ class ConfigEntity(ConfigSpace):
         self._collect = False
 
     def get_flatten_feature(self):
-        """The entities as one float vector (split sizes, permutations, knob values)."""
+        """The entities as one float vector (split sizes, permutations, annotations one-hot,
+        knob values)."""
         values = []
         for entity in self._entity_map.values():
-            encoded = KIND_BY_ENTITY[type(entity)].encode(entity)
-            values.extend(encoded if isinstance(encoded, list) else [encoded])
+            values.extend(KIND_BY_ENTITY[type(entity)].feature(entity))
         return np.array(values, dtype=np.float32)
 
     def get_other_option(self):
@@ -258,6 +282,26 @@ class FallbackConfigEntity(ConfigSpace):
             size[k] = max(f for f in get_factors(remaining) if f <= limit)
             remaining //= size[k]
         self._entity_map[name] = SplitEntity(size)
+
+    def fallback_with_reference_log(self, ref_log):
+        """Take the knobs of the config in `ref_log` ((MeasureInput, MeasureResult) pairs)
+        whose split extents share the most divisors with this space's: split knobs as
+        constraints (`fallback_split`), the others as they are (TVM's rule)."""
+        splits = [n for n, space in self.space_map.items() if isinstance(space, SplitSpace)]
+        mine = [set(get_factors(self.space_map[n].product)) for n in splits]
+        best, best_score = None, 0.0
+        for inp, _ in ref_log:
+            score = sum(len(factors & set(get_factors(_extent(inp.config[n].size))))
+                        / len(factors) for n, factors in zip(splits, mine))
+            if score > best_score:
+                best, best_score = inp.config, score
+        if best is None:
+            return
+        for name in self.space_map:
+            if name in splits:
+                self.fallback_split(name, [-1] + list(best[name].size[1:]))
+            else:
+                self._entity_map[name] = best[name]
 
     def __setitem__(self, name, entity):
         self._entity_map[name] = entity
