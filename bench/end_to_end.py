@@ -5,11 +5,12 @@
 Runs tutorials/convolution_opt.py N times (default 3), each in a fresh Python process
 timed from its start to its exit, with timers around the calls the tutorial makes:
 `tvm.lower` (listings 1 and 2, together and each), `vta.lower` (listing 3), `vta.build`,
-and the call of the loaded module (the first simulated run of the process), split into the host code that builds
-the instruction stream and the simulator executing it; then the best of 5 further calls
-(the steady state, which replays the recorded stream), split the same way. Prints the best
-of the N runs for each figure and the first simulated run's share of the whole script. Figures measured inside the tutorial's
-process are its CPU time (all its threads), the whole script's is wall-clock time.
+and the call of the loaded module (the first simulated run of the process), split into
+the host code that builds the instruction stream and the simulator executing it; then
+the best of 5 further calls (the steady state, which replays the recorded stream), split
+the same way. Prints the best of the N runs for each figure and the first simulated
+run's share of the whole script. Figures measured inside the tutorial's process are its
+CPU time (all its threads), the whole script's is wall-clock time.
 
 Each figure is printed next to the same figure for the git revision REF (default
 BASELINE, main before the simplifier cache), exported to a temporary directory and run
