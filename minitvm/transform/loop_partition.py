@@ -9,9 +9,10 @@ with its default configuration), then drops every `likely` tag.
                                                      for i_inner in range(4):
                                                          if (i_outer + n // 4) * 4 + i_inner < n: ...
 
-Which loops, as TVM decides by default (`partition_const_loop=False`): a loop whose min or
-extent is not a constant (or any loop, with `PassContext(config={"tir.LoopPartition":
-{"partition_const_loop": True}})`), or a `blockIdx` thread launch of symbolic extent,
+Which loops (`loop_partition_analysis` finds them), as TVM decides by default
+(`partition_const_loop=False`): a loop whose min or extent is not a constant (or any
+loop, with `PassContext(config={"tir.LoopPartition": {"partition_const_loop": True}})`),
+or a `blockIdx` thread launch of symbolic extent,
 whose body reads the loop variable inside a `likely(...)` condition, unless the body
 holds a cross-thread reduction (`tvm_thread_allreduce`) in the same sequence; and any loop
 marked `pragma_loop_partition_hint`, whose comparisons (not only `likely` ones) count.
@@ -20,7 +21,9 @@ which it holds (or fails); the intersection of those intervals is the middle loo
 the conditions replaced by true (or, when only the negations have an interval, false);
 the loops before and after keep the body as it was, and are partitioned again. A thread
 launch is not split: its body becomes `if <in the middle interval>: <body without the
-conditions> else: <body>`. A part of extent 1 is inlined (its variable replaced by 0).
+conditions> else: <body>`. A part of extent 1 is inlined (its variable replaced by 0)
+unless the config sets `no_unroll_loop_with_extent_one`; allocations copied into several
+parts get fresh variables (`convert_ssa`); an unknown config option is an error.
 
 It runs first in phase 2, where TVM runs it, before VectorizeLoop (so the middle part's
 vectorized loops have no guard and become vector expressions), and only when `lower` is
@@ -29,172 +32,59 @@ that way, as TVM does. Partitioning duplicates code, never changes results.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import replace
 
 from ..arith import Analyzer
-from ..arith.deduce_bound import deduce_bound
 from ..arith.int_set import IntSet
+from ..error import TVMError
 from ..tir import expr as E
 from ..tir import op
 from ..tir import stmt as S
-from ..tir.functor import Mutator, Visitor, post_order_visit, substitute
+from ..tir.functor import Mutator, substitute
 from .convert_ssa import convert_ssa
+from .loop_partition_analysis import HINT, Candidates, Finder, block_launch
 from .pass_infra import PassContext, lowering_pass
 
 CONFIG = "tir.LoopPartition"
-HINT = "pragma_loop_partition_hint"
-_COMPARISONS = (E.LT, E.LE, E.GT, E.GE, E.EQ, E.NE)
-_INVERSE = {E.LT: E.GE, E.GT: E.LE, E.LE: E.GT, E.GE: E.LT, E.EQ: E.NE, E.NE: E.EQ}
 
 
 @lowering_pass("tir.LoopPartition")
 def loop_partition(func):
     """`func` with its candidate loops partitioned and `likely` tags removed."""
-    config = PassContext.current().config.get(CONFIG, {})
-    partitioner = _Partitioner(bool(config.get("partition_const_loop", False)))
+    config = _config()
+    partitioner = _Partitioner(config["partition_const_loop"],
+                               config["no_unroll_loop_with_extent_one"])
     body = partitioner.run(func.body)
     if not partitioner.candidates.tagged:     # nothing to partition and no tag to remove
         return func
     return func.with_body(_RemoveLikelyAndHints().visit(body))
 
 
-def _is_const(e):
-    return isinstance(e, E.IntImm)
+class LoopPartitionConfigError(TVMError, ValueError):
+    """An option of the "tir.LoopPartition" config that TVM's LoopPartitionConfig lacks."""
 
 
-def _block_launch(s):
-    """The thread var of a `blockIdx` launch (thread rank 0), else None."""
-    if s.attr_key == "thread_extent" and isinstance(s.node, E.IterVar) \
-            and s.node.thread_tag.startswith("blockIdx"):
-        return s.node.var
-    return None
-
-
-class _Candidates(Visitor):
-    """TVM's CandidateSelector: the loops and launches worth partitioning."""
-
-    def __init__(self, partition_const_loop):
-        self.partition_const = partition_const_loop
-        self.found, self.hinted = set(), set()
-        self.record, self.in_likely, self.no_split = {}, False, False
-        self.tagged = False          # saw a `likely` or a partition hint
-
-    def _consider(self, node, var, const):
-        if const and not self.partition_const:
-            return self.generic_visit(node)
-        if var in self.hinted:
-            self.found.add(node)
-            return self.generic_visit(node)
-        self.record[var] = False
-        self.generic_visit(node)
-        if self.record.pop(var) and not self.no_split:
-            self.found.add(node)
-
-    def visit_For(self, s):
-        self._consider(s, s.loop_var, _is_const(s.min) and _is_const(s.extent))
-
-    def visit_AttrStmt(self, s):
-        var = _block_launch(s)
-        if var is not None:
-            return self._consider(s, var, _is_const(s.value))
-        if s.attr_key == HINT:
-            self.tagged = True
-            if Analyzer().can_prove(s.value):
-                self.hinted.add(s.node.var if isinstance(s.node, E.IterVar) else s.node)
-        self.generic_visit(s)
-
-    def visit_SeqStmt(self, s):
-        before = self.no_split
-        for child in s.seq:
-            saved, self.no_split = self.no_split, before
-            self.visit(child)
-            self.no_split = self.no_split or saved
-
-    def visit_Call(self, e):
-        if e.op == "tir.likely":
-            self.in_likely = self.tagged = True
-            self.generic_visit(e)
-            self.in_likely = False
-        elif e.op == "tir.tvm_thread_allreduce":
-            self.no_split = True
-        else:
-            self.generic_visit(e)
-
-    def visit_Var(self, e):
-        if self.in_likely and e in self.record:
-            self.record[e] = True
-
-
-class _Finder(Visitor):
-    """TVM's PartitionFinder: {(condition, holds): (lo, hi)} for the loop variable."""
-
-    def __init__(self, var, hint_map, relax_map, hinted):
-        self.var, self.hinted = var, hinted
-        self.hint_map, self.relax_map = dict(hint_map), dict(relax_map)
-        self.partitions = {}
-
-    @contextmanager
-    def _bound(self, var, dom):
-        self.hint_map[var] = self.relax_map[var] = dom
-        try:
-            yield
-        finally:
-            del self.hint_map[var], self.relax_map[var]
-
-    def visit_For(self, s):
-        outer = set(self.hint_map) | set(self.relax_map)
-        if _uses_any(s.min, outer) or _uses_any(s.extent, outer):
-            return
-        with self._bound(s.loop_var, IntSet(s.min, op.sub(op.add(s.min, s.extent), 1))):
-            self.generic_visit(s)
-
-    def visit_AttrStmt(self, s):
-        if s.attr_key == "thread_extent" and isinstance(s.node, E.IterVar):
-            with self._bound(s.node.var, IntSet(op.const(0, s.value.dtype),
-                                                op.sub(s.value, 1))):
-                return self.generic_visit(s)
-        self.generic_visit(s)
-
-    def visit_Call(self, e):
-        if e.op == "tir.likely":
-            return self._deduce(e.args[0])
-        self.generic_visit(e)
-
-    def visit_CmpOp(self, e):
-        if self.hinted and isinstance(e, _COMPARISONS):
-            return self._deduce(e)
-        self.generic_visit(e)
-
-    def _deduce(self, cond):
-        if not _uses_any(cond, {self.var}):
-            return
-        for holds, c in ((True, cond), (False, _inverse(cond))):
-            found = None if c is None else deduce_bound(self.var, c, self.hint_map,
-                                                        self.relax_map)
-            if found is not None:
-                self.partitions[cond, holds] = found
-
-
-def _inverse(cond):
-    cls = _INVERSE.get(type(cond))
-    return None if cls is None else cls(cond.a, cond.b)
-
-
-def _uses_any(expr, variables):
-    found = []
-    post_order_visit(expr, lambda n: found.append(n) if n in variables else None)
-    return bool(found)
+def _config():
+    """The "tir.LoopPartition" options of the current PassContext, with TVM's defaults
+    (`unroll_loop_with_partition_hint_no_interval` is TVM's too, but not built)."""
+    given = dict(PassContext.current().config.get(CONFIG, {}))
+    options = {"partition_const_loop": False, "no_unroll_loop_with_extent_one": False}
+    unknown = sorted(set(given) - set(options))
+    if unknown:
+        raise LoopPartitionConfigError(
+            f"PassContext config {CONFIG!r}: unknown option {unknown[0]!r}; the options are "
+            f"{', '.join(options)}")
+    return {key: bool(given.get(key, default)) for key, default in options.items()}
 
 
 class _Partitioner(Mutator):
     """TVM's LoopPartitioner: partitions the candidates, outermost first."""
 
-    def __init__(self, partition_const_loop):
-        self.partition_const = partition_const_loop
+    def __init__(self, partition_const_loop, keep_unit_loops):
+        self.partition_const, self.keep_unit_loops = partition_const_loop, keep_unit_loops
         self.hint_map, self.relax_map = {}, {}
         self.analyzer = Analyzer()
-        self.candidates = _Candidates(partition_const_loop)
+        self.candidates = Candidates(partition_const_loop)
 
     def run(self, stmt):
         """TVM's VisitAndMutate: select candidates in `stmt`, then partition them."""
@@ -222,7 +112,7 @@ class _Partitioner(Mutator):
             done = self._try(s, var, op.const(0, var.dtype), last, s.body, thread=True)
             if done is not None:
                 return done
-        rank0 = _block_launch(s) is not None
+        rank0 = block_launch(s) is not None
         return self._inside(self.hint_map if rank0 else self.relax_map, var,
                             IntSet(op.const(0, var.dtype), last), s)
 
@@ -237,7 +127,7 @@ class _Partitioner(Mutator):
         """TVM's TryPartition: the partitioned statement, `stmt` itself, or None."""
         hinted = var in self.candidates.hinted
         self.hint_map[var] = IntSet(lo, hi)
-        finder = _Finder(var, self.hint_map, self.relax_map, hinted)
+        finder = Finder(var, self.hint_map, self.relax_map, hinted)
         finder.visit(body)
         del self.hint_map[var]
         if not finder.partitions:
@@ -342,7 +232,8 @@ class _Partitioner(Mutator):
         return convert_ssa(_InnermostLaunch(cond, eliminate).visit(stmt))
 
     def _make_for(self, loop, extent, body):
-        if self.analyzer.can_prove(op.equal(extent, 1)) and not loop.annotations:
+        if self.analyzer.can_prove(op.equal(extent, 1)) and not loop.annotations \
+                and not self.keep_unit_loops:
             return substitute(body, {loop.loop_var: op.const(0, loop.loop_var.dtype)})
         return replace(loop, min=op.const(0, loop.min.dtype), extent=extent, body=body)
 

@@ -15,7 +15,7 @@ from minitvm.tir import expr as E
 from minitvm.tir import stmt as S
 from minitvm.tir.functor import post_order_visit
 from minitvm.transform import PassContext
-from minitvm.transform.loop_partition import loop_partition
+from minitvm.transform.loop_partition import LoopPartitionConfigError, loop_partition
 
 CONST = {"tir.LoopPartition": {"partition_const_loop": True}}
 
@@ -189,3 +189,22 @@ def test_symbolic_tiles_equal_numpy_at_any_size(fx, fy, vectorize, sizes):
         c = tvm.nd.array(np.zeros((rows, cols), "float32"))
         f(tvm.nd.array(a), c)
         np.testing.assert_allclose(c.numpy(), a * 2 + 1, rtol=1e-6)
+
+
+def test_no_unroll_loop_with_extent_one_keeps_the_unit_loops():
+    # TVM's test_no_unroll_loop: 21 split by 4 is [0, 20) in 5 x 4 and 20 in a 1 x 1 nest
+    s, args = vector_add(21)
+    options = {"partition_const_loop": True, "no_unroll_loop_with_extent_one": True}
+    with PassContext(config={"tir.LoopPartition": options}):
+        func = tvm.lower(s, args)["main"]
+    assert count(func.body, S.For) == 4
+    with PassContext(config=CONST):
+        assert count(tvm.lower(s, args)["main"].body, S.For) == 2
+
+
+def test_an_unknown_option_is_refused():
+    s, args = vector_add(21)
+    with PassContext(config={"tir.LoopPartition": {"partition_constant_loops": True}}):
+        with pytest.raises(LoopPartitionConfigError, match="unknown option "
+                                                           "'partition_constant_loops'"):
+            tvm.lower(s, args)
