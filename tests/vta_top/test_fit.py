@@ -268,3 +268,14 @@ def test_shipped_and_fallback_configs_are_accepted(name):
         with env.target:
             s, _ = task.instantiate(config)
         check_fit(s, env)
+
+
+def test_a_rejected_candidate_is_invalid_before_compiling():
+    # autotvm's measurement runs the check before building: the rule's error, counted as
+    # an instantiation error (invalid), never as a compile or run failure
+    task = task_of("resnet-18.C11")
+    config = task.config_space.get(task.config_space.knob2point([0, 1, 1, 1, 0, 0, 0]))
+    result = autotvm.measure.MeasureJob()(autotvm.MeasureInput(task.target, task, config))
+    assert result.error_no == autotvm.MeasureErrorNo.INSTANTIATION_ERROR
+    assert "DMAPatternError" in result.costs[0] and "pads only rows and columns" in \
+        result.costs[0]
