@@ -20,57 +20,38 @@ from ..tir import expr as E
 from ..tir import op
 
 
-def _pair(e):
-    """(a, b, lanes) when both operands are ramps or broadcasts of one lane count."""
-    a, b = e.a, e.b
-    if not isinstance(a, (E.Ramp, E.Broadcast)) or not isinstance(b, (E.Ramp, E.Broadcast)):
-        return None
-    return (a, b, a.lanes) if a.lanes == b.lanes else None
+def _vector_rule(combine, on_ramps):
+    """The rule for the operator `combine` (op.add, op.sub, op.mul): two broadcasts
+    combine their values, a ramp with a broadcast or a ramp is rewritten by `on_ramps`."""
+    def rule(e, simplifier):
+        a, b = e.a, e.b
+        if not isinstance(a, (E.Ramp, E.Broadcast)) or not isinstance(b, (E.Ramp, E.Broadcast)) \
+                or a.lanes != b.lanes:
+            return None
+        if isinstance(a, E.Broadcast) and isinstance(b, E.Broadcast):
+            return E.Broadcast(combine(a.value, b.value), a.lanes)
+        return on_ramps(a, b, combine)
+    return rule
 
 
-def _zero(like):
-    return op.const(0, like.dtype)
-
-
-def add(e, simplifier):
-    pair = _pair(e)
-    if pair is None:
-        return None
-    a, b, lanes = pair
-    if isinstance(a, E.Broadcast) and isinstance(b, E.Broadcast):
-        return E.Broadcast(op.add(a.value, b.value), lanes)
+def _additive(a, b, combine):
+    """+ or -: lane k of a ramp is base + k * stride, so bases and strides combine."""
     if isinstance(a, E.Ramp) and isinstance(b, E.Ramp):
-        return E.Ramp(op.add(a.base, b.base), op.add(a.stride, b.stride), lanes)
+        return E.Ramp(combine(a.base, b.base), combine(a.stride, b.stride), a.lanes)
     if isinstance(a, E.Ramp):
-        return E.Ramp(op.add(a.base, b.value), a.stride, lanes)
-    return E.Ramp(op.add(a.value, b.base), b.stride, lanes)
+        return E.Ramp(combine(a.base, b.value), a.stride, a.lanes)
+    zero = op.const(0, b.stride.dtype)
+    return E.Ramp(combine(a.value, b.base), combine(zero, b.stride), a.lanes)
 
 
-def sub(e, simplifier):
-    pair = _pair(e)
-    if pair is None:
-        return None
-    a, b, lanes = pair
-    if isinstance(a, E.Broadcast) and isinstance(b, E.Broadcast):
-        return E.Broadcast(op.sub(a.value, b.value), lanes)
-    if isinstance(a, E.Ramp) and isinstance(b, E.Ramp):
-        return E.Ramp(op.sub(a.base, b.base), op.sub(a.stride, b.stride), lanes)
-    if isinstance(a, E.Ramp):
-        return E.Ramp(op.sub(a.base, b.value), a.stride, lanes)
-    return E.Ramp(op.sub(a.value, b.base), op.sub(_zero(b.stride), b.stride), lanes)
-
-
-def mul(e, simplifier):
-    pair = _pair(e)
-    if pair is None:
-        return None
-    a, b, lanes = pair
-    if isinstance(a, E.Broadcast) and isinstance(b, E.Broadcast):
-        return E.Broadcast(op.mul(a.value, b.value), lanes)
+def _scaled(a, b, combine):
+    """*: a ramp times a broadcast scales base and stride (two ramps: no rule)."""
     if isinstance(a, E.Ramp) and isinstance(b, E.Ramp):
         return None
     ramp, scale = (a, b.value) if isinstance(a, E.Ramp) else (b, a.value)
-    return E.Ramp(op.mul(ramp.base, scale), op.mul(ramp.stride, scale), lanes)
+    return E.Ramp(combine(ramp.base, scale), combine(ramp.stride, scale), ramp.lanes)
 
 
-ADD, SUB, MUL = [add], [sub], [mul]
+ADD = [_vector_rule(op.add, _additive)]
+SUB = [_vector_rule(op.sub, _additive)]
+MUL = [_vector_rule(op.mul, _scaled)]
