@@ -18,6 +18,7 @@ from minitvm.tir.analysis import expr_deep_equal
 from minitvm.tir.printer import format_stmt
 from minitvm.transform.cse import common_subexpr_elim
 from minitvm.transform.simplify import simplify
+from minitvm.transform.simplify_fixpoints import FIXPOINTS
 
 from .test_cse_properties import K, programs as cse_programs
 from .test_cse_properties import stores as cse_stores
@@ -83,6 +84,16 @@ def test_a_statement_left_unchanged_in_one_loop_is_simplified_in_another():
         assert run(simplify, _two_loops(8, 4, shared)) == want
     with memo.disabled():
         assert run(simplify, _two_loops(8, 4, shared)) == want
+
+
+def test_a_full_store_starts_afresh_and_simplifies_the_same(monkeypatch):
+    monkeypatch.setattr(FIXPOINTS, "LIMIT", 3)      # cleared again and again on the way
+    shared = S.IfThenElse(I < 4, S.BufferStore(BUF, T.const(1), (I,)))
+    for _ in range(3):
+        assert run(simplify, _two_loops(8, 4, shared)) == [
+            "for i in range(8):", "    if i < 4:", "        buf[i] = 1",
+            "for i in range(4):", "    buf[i] = 1"]
+        assert len(FIXPOINTS._fixed) + len(FIXPOINTS._contexts) <= 3
 
 
 def _cse_program(program, picks):
