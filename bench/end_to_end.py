@@ -4,12 +4,14 @@
 
 Runs tutorials/convolution_opt.py N times (default 3), each in a fresh Python process
 timed from its start to its exit, with timers around the calls the tutorial makes:
-`tvm.lower` (listings 1 and 2), `vta.lower` (listing 3), `vta.build`, and the call of the
-loaded module (the first simulated run of the process), split into the host code that builds
-the instruction stream and the simulator executing it; then the best of 5 further calls
-(the steady state, which replays the recorded stream), split the same way. Prints the best
-of the N runs for each figure and the first simulated run's share of the whole script. Figures measured inside the tutorial's
-process are its CPU time (all its threads), the whole script's is wall-clock time.
+`tvm.lower` (listings 1 and 2, together and each), `vta.lower` (listing 3), `vta.build`,
+and the call of the loaded module (the first simulated run of the process), split into
+the host code that builds the instruction stream and the simulator executing it; then
+the best of 10 further calls (the steady state, which replays the recorded stream), split
+the same way. Prints the best of the N runs for each figure and the first simulated
+run's share of the whole script. Figures measured inside the tutorial's process are its
+CPU time (all its threads; the warm run, marked *, its own thread's), the whole script's
+is wall-clock time.
 
 Each figure is printed next to the same figure for the git revision REF (default
 BASELINE, main before the simplifier cache), exported to a temporary directory and run
@@ -19,6 +21,7 @@ in the same way, alternating with the current tree, so that both see the same lo
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import pathlib
@@ -34,16 +37,21 @@ BASELINE = "75a4a30"    # main before the simplifier cache (issues 11 and 12)
 _clock = time.process_time
 
 
-def _timed(owner, name, timings, key):
-    """Replace `owner.name` by a wrapper adding its duration to timings[key]."""
+def _timed(owner, name, timings, key, each=False):
+    """Replace `owner.name` by a wrapper adding its duration to timings[key] (and, with
+    `each`, the n-th call's to timings[f"{key} {n}"])."""
     original = getattr(owner, name)
+    numbers = itertools.count(1)
 
     def wrapper(*args, **kwargs):
         start = _clock()
         try:
             return original(*args, **kwargs)
         finally:
-            timings[key] = timings.get(key, 0.0) + _clock() - start
+            spent = _clock() - start
+            timings[key] = timings.get(key, 0.0) + spent
+            if each:
+                timings[f"{key} {next(numbers)}"] = spent
     setattr(owner, name, wrapper)
 
 
@@ -69,7 +77,7 @@ def child(root: pathlib.Path) -> None:
     # The tutorial's own `tvm.lower` calls (vta.lower and vta.build call driver.lower
     # directly, so they are not counted twice).
     minitvm.lower = driver.lower
-    _timed(minitvm, "lower", timings, "tvm.lower")
+    _timed(minitvm, "lower", timings, "tvm.lower", each=True)
     _timed(vta_backend, "lower", timings, "vta.lower")
     _timed(vta_backend, "build", timings, "vta.build")
     _timed(VTAModule, "_run", timings, "run")
@@ -89,11 +97,15 @@ def child(root: pathlib.Path) -> None:
     print(json.dumps(first))
 
 
-def _warm_run(namespace, timings, calls=5) -> dict:
+def _warm_run(namespace, timings, calls=10) -> dict:
     """The steady state: the best of `calls` further calls of the tutorial's module (its one
     call recorded the micro-op kernels and the stream and planned the GEMMs; later ones
-    replay). Best of several, because the BLAS threads of the tutorial's numpy reference
-    keep spinning for a while after it, which this process's CPU time counts."""
+    replay), in this thread's CPU time: the BLAS threads of the tutorial's numpy reference
+    keep spinning for a while after it, which the process's CPU time would count, while the
+    simulated run computes on this thread alone (its GEMM products, 98x144 by 144x16, are
+    below OpenBLAS's threshold for using more threads)."""
+    global _clock
+    _clock = time.thread_time
     best = None
     for _ in range(calls):
         run, simulator = timings["run"], timings["simulator"]
@@ -136,12 +148,14 @@ def measure(repeat: int, baseline) -> tuple:
 
 ROWS = [
     ("tvm.lower, listings 1 and 2", "tvm.lower"),
+    ("  listing 1 (the default schedule)", "tvm.lower 1"),
+    ("  listing 2 (blocked, virtual threads)", "tvm.lower 2"),
     ("vta.lower, listing 3", "vta.lower"),
     ("vta.build (lowering + host code)", "vta.build"),
     ("first simulated run (module call)", "run"),
     ("  of which the simulator executing", "simulator"),
     ("  of which host code queueing insns", "queueing"),
-    ("later simulated run (warm, best of 5)", "warm run"),
+    ("later simulated run (warm, best of 10)*", "warm run"),
     ("  of which the simulator executing", "warm simulator"),
     ("  of which host code or its replay", "warm queueing"),
     ("module save + load_module", "save+load"),
@@ -174,6 +188,7 @@ def report(runs: list, base_runs: list, ref: str) -> None:
         print(line)
     share = 100 * best["run"] / best["script"]
     print(f"  {'simulated run, share of the whole script':<44} {share:9.1f} %")
+    print("  * CPU time of the thread running it (the other figures: of the whole process)")
 
 
 def main() -> None:

@@ -4,7 +4,9 @@ For each layer it runs VTA's operator (`vta.top.conv2d_packed` / `dense_packed`,
 by shift, clip and cast on the ALU) on the simulator under the timing model, once with the
 fallback configuration (every tile 1: what a template gets when no tuned config is known)
 and once with the tuned one, checks both outputs against the unscheduled program, and
-prints cycles, time at VTA's 100 MHz, GOPS, GEMM utilisation and the speed-up.
+prints cycles, time at VTA's 100 MHz, GOPS, GEMM utilisation and the speed-up. When it
+tunes, it also counts the candidates that were valid, rejected by the static fit check
+before compiling, or failed later.
 
 The tuned configs come from tuning now (default: a GATuner per layer, measuring in two
 local processes) or, with --tophub, from the logs shipped with vta_backend.
@@ -18,8 +20,10 @@ import argparse
 import os
 import tempfile
 import time
+from collections import Counter
 
 from minitvm import autotvm
+from minitvm.autotvm.measure import MeasureErrorNo
 from minitvm.autotvm.task import FallbackConfigEntity
 import vta_backend as vta
 from vta_backend.top import evaluate
@@ -42,13 +46,27 @@ def layer_tasks():
 
 
 def tune(name, task, trials, log, seed=0):
-    """Tune `task` for `trials` candidates, appending the records to `log`."""
+    """Tune `task` for `trials` candidates, appending the records to `log`; returns the
+    candidates measured per second and the count of each MeasureErrorNo."""
     tuner = autotvm.tuner.GATuner(task, pop_size=16, seed=seed)
+    outcomes = Counter()
     start = time.time()
     tuner.tune(n_trial=trials, measure_option=autotvm.measure_option(),
                callbacks=[autotvm.callback.log_to_file(log),
-                          autotvm.callback.progress_bar(trials, prefix=f"[{name:>13}]")])
-    return trials / (time.time() - start)
+                          autotvm.callback.progress_bar(trials, prefix=f"[{name:>13}]"),
+                          lambda _, inputs, results: outcomes.update(r.error_no
+                                                                     for r in results)])
+    return trials / (time.time() - start), outcomes
+
+
+def outcome_line(outcomes):
+    """Valid candidates, those the static fit check rejected before compiling, and any that
+    failed later (compiling, running, a wrong answer)."""
+    total = sum(outcomes.values())
+    rejected = outcomes[MeasureErrorNo.INSTANTIATION_ERROR]
+    failed = total - rejected - outcomes[MeasureErrorNo.NO_ERROR]
+    return (f"{outcomes[MeasureErrorNo.NO_ERROR]} valid, {rejected} ({rejected / total:.0%}) "
+            f"rejected before compiling, {failed} failed after")
 
 
 def tuned_config(task, log):
@@ -83,9 +101,11 @@ def main():
     layers, rates = list(layer_tasks()), []
     if not args.tophub:
         start = time.time()
-        rates = [tune(name, task, args.trials, log) for name, task, _ in layers]
+        runs = [tune(name, task, args.trials, log) for name, task, _ in layers]
+        rates = [rate for rate, _ in runs]
         print(f"tuned {len(layers)} layers x {args.trials} candidates in "
-              f"{time.time() - start:.0f} s ({sum(rates) / len(rates):.1f} candidates/s)\n")
+              f"{time.time() - start:.0f} s ({sum(rates) / len(rates):.1f} candidates/s): "
+              f"{outcome_line(sum((o for _, o in runs), Counter()))}\n")
     header = (f"{'layer':<14} {'fallback cyc':>11} {'tuned cyc':>10} {'ms@100M':>8} "
               f"{'GOPS':>7} {'GEMM fb':>7} {'GEMM tu':>7} {'speed-up':>9}  check")
     print(header)

@@ -7,6 +7,8 @@ of 8x7 iterations over 126-micro-op kernels (451,584 GEMM micro-ops), 128 loads,
 and 3,136 stores. The benchmark checks the result against numpy, then prints the median time of
 
 * issue + run: the runtime calls and `synchronize` (encode, fetch, prepare, execute),
+* replayed stream + run: the stream recorded once and run again as it stands, as a compiled
+  module's later calls do (vta_backend/host/replay.py): stage it in DRAM and run the device,
 * run: the device re-running the same stream (prepared program cached),
 * numpy: the same multiply-accumulates as one im2col matrix product (float64, exact),
 
@@ -140,6 +142,17 @@ def im2col(data: np.ndarray, kernel: np.ndarray):
     return x.astype(np.float64), w.astype(np.float64)
 
 
+def _recorded(cmd, program):
+    """The one stream `program` synchronizes, as the queue ran it."""
+    cmd.recorder = streams = []
+    try:
+        program()
+    finally:
+        cmd.recorder = None
+    (stream,) = streams
+    return stream
+
+
 def _median(fn, repeats: int) -> float:
     """Median wall time of `repeats` calls (one phase per workload: the BLAS threads numpy's
     products leave spinning would otherwise slow whatever runs next)."""
@@ -170,7 +183,9 @@ def main(repeats: int = 20) -> None:
         raise SystemExit("the im2col baseline differs from the reference")
     x32, w32 = x.astype(np.float32), w.astype(np.float32)
     insn_phys, count = cmd.insn_staging.phys_addr, len(cmd.last_records)
+    stream = _recorded(cmd, lambda: conv_program(cmd, sites, data_buf, kernel_buf, res_buf))
     runs = {"issue + run": lambda: conv_program(cmd, sites, data_buf, kernel_buf, res_buf),
+            "replayed stream + run": lambda: cmd.run_stream(stream),
             "run (device only)": lambda: cmd.device.run(insn_phys, count),
             "numpy im2col float64 (exact)": lambda: x @ w,
             "numpy im2col float32 (inexact)": lambda: x32 @ w32}

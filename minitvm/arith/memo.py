@@ -56,7 +56,7 @@ class SimplifyCache:
 
     def __init__(self, interner):
         self.interner = interner
-        self.results = {}     # (simplifier, structure, scope, epoch, depth) -> (result, same)
+        self.results = {}     # (simplifier, structure, scope, epoch, depth) -> [result, same]
         self.scope = 0        # the constraint scopes entered, as one number
         self.epoch = 0        # bindings made so far
         self._scopes = {}     # (scope, epoch, condition structure, stage) -> number
@@ -77,14 +77,19 @@ class SimplifyCache:
 
     def unpack(self, hit, expr):
         """The result a hit in `results` stands for (`expr` itself when that has its
-        structure)."""
+        structure: found out on the first hit, as most results are never hit)."""
         result, same = hit
+        if same is None:
+            same = hit[1] = (not isinstance(result, SumExpr)
+                             and self.interner.key(result) == self.interner.key(expr))
         if same:
             return expr
         return result.copy() if isinstance(result, SumExpr) else result
 
     def put(self, key, expr, result):
-        same = result is expr or (not isinstance(result, SumExpr)
-                                  and self.interner.key(result) == key[1])
-        # A SumExpr is built up in place by its caller: keep a copy of our own.
-        self.results[key] = (result.copy() if isinstance(result, SumExpr) else result, same)
+        if result is expr:
+            self.results[key] = [result, True]
+        else:
+            # A SumExpr is built up in place by its caller: keep a copy of our own.
+            self.results[key] = [result.copy() if isinstance(result, SumExpr) else result,
+                                 None]

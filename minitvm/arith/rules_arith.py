@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..tir import expr as E
 from ..tir import op
+from . import rules_vector
 from .pattern import (PVar, Rule, floordiv, floormod, one_like, pmax, pmin, select, tdiv,
                       tmod, zero_like)
 
@@ -76,7 +77,7 @@ ADD_INDEX = [
     Rule(floormod(y, c1) + x * c1, x * c1 + floormod(y, c1), recursive=True),
 ] + SELECT_ADD
 
-ADD = {"index": ADD_INDEX, "any": SELECT_ADD}
+ADD = {"index": ADD_INDEX, "any": SELECT_ADD + rules_vector.ADD}
 
 SELECT_SUB = [
     Rule(select(x, b1, b2) - select(x, s1, s2), select(x, b1 - s1, b2 - s2)),  # branchwise
@@ -137,7 +138,7 @@ SUB_INDEX = [
     Rule(x - y * c1, x + y * (0 - c1), recursive=True),
 ] + SELECT_SUB
 
-SUB = {"index": SUB_INDEX, "any": SELECT_SUB}
+SUB = {"index": SUB_INDEX, "any": SELECT_SUB + rules_vector.SUB}
 
 MUL = {"index": [
     Rule((x + c1) * c2, x * c2 + c1 * c2),                      # distribute a constant
@@ -146,7 +147,7 @@ MUL = {"index": [
     Rule(x * (c1 * y), (x * y) * c1, recursive=True),           # constants last
     Rule(c1 * x, x * c1, recursive=True),
     Rule((x - y) * c1, (y - x) * (0 - c1), lambda m, s: m.c1 < 0, recursive=True),
-]}
+], "any": rules_vector.MUL}
 
 
 def _ge0(name):

@@ -13,9 +13,7 @@ run, in the order given. A pass named in `PassContext(disabled_pass=...)` is ski
 TVM passes left out, and why the printed IR does not need them: InjectPrefetch,
 TextureFlatten, the TIR-block passes, NarrowDataType(32),
 RenormalizeSplitPattern (nothing it matches occurs in TE schedules minitvm
-accepts); LoopPartition, which
-`simple_mode=False` would enable: with TVM's default configuration it only splits loops
-of symbolic extent at `likely` guards, which changes speed, never results.
+accepts). LoopPartition runs unless `lower(..., simple_mode=True)`, as in TVM.
 
 `build` lowers under one extra config entry, "tir.reuse_require_exact_matched_dtype"
 (StorageRewrite then shares memory only between arrays of one element type, TVM's rule
@@ -38,6 +36,7 @@ from ..transform.hoist_if_then_else import hoist_if_then_else
 from ..transform.inject_double_buffer import inject_double_buffer
 from ..transform.lower_intrin import lower_intrin
 from ..transform.pass_infra import PassContext, pass_name
+from ..transform.loop_partition import loop_partition
 from ..transform.vectorize_loop import vectorize_loop
 from ..transform.verify_memory import verify_memory
 
@@ -50,6 +49,7 @@ PIPELINE = [
     (1, "tir.Simplify", simplify),
     (1, "user", USER),
     # phase 2: replicate virtual threads, then plan memory over the result
+    (2, "tir.LoopPartition", loop_partition),      # not in simple_mode (see lower)
     (2, "tir.VectorizeLoop", vectorize_loop),
     (2, "tir.InjectVirtualThread", inject_virtual_thread),
     (2, "tir.InjectDoubleBuffer", inject_double_buffer),
@@ -106,12 +106,12 @@ def schedule_to_module(sch, args=None, name="main", binds=None):
 
 def lower(inp, args=None, name="main", simple_mode=False, binds=None, dump=None):
     """Lower a schedule (with its argument tensors), a PrimFunc or an IRModule to an
-    IRModule of flat loop IR. `simple_mode` is accepted for TVM compatibility; it only
-    toggles LoopPartition, which minitvm leaves out (see the module docstring)."""
+    IRModule of flat loop IR. `simple_mode` leaves LoopPartition out, as TVM's does."""
     funcs = _to_primfuncs(inp, args, name, binds)
     show = _dumper(dump)
     ctx = PassContext.current()
-    steps = pipeline(ctx)
+    steps = [step for step in pipeline(ctx)
+             if not (simple_mode and step[1] == "tir.LoopPartition")]
     lowered = {}
     for fname, func in funcs.items():
         for phase, step_name, fn in steps:

@@ -8,6 +8,7 @@ whose truth value is identity, as in TVM, so expressions still work as dict keys
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
@@ -124,7 +125,28 @@ class ExprOp:
 
 def _node(cls):
     """Decorator: an immutable, slotted, identity-compared IR node."""
-    return dataclass(frozen=True, eq=False, slots=True, repr=False)(cls)
+    return slot_init(dataclass(frozen=True, eq=False, slots=True, repr=False)(cls))
+
+
+def slot_init(cls):
+    """Give the frozen, slotted dataclass `cls` an `__init__` that stores each field in
+    its slot directly (the dataclass's own goes through `object.__setattr__` per field,
+    which made it a third of the cost of building a node); same parameters, defaults."""
+    namespace, params, lines = {}, [], []
+    for f in dataclasses.fields(cls):
+        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__     # the slot
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        lines.append(f"    _set_{f.name}(self, {f.name})\n")
+    exec(f"def __init__(self, {', '.join(params)}):\n{''.join(lines) or '    pass'}",
+         namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init
+    return cls
 
 
 class PrimExpr(ExprOp):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
-from .expr import PrimExpr, Range, Var
+from .expr import PrimExpr, Range, Var, slot_init
 
 
 def _node(cls):
-    return dataclass(frozen=True, eq=False, slots=True)(cls)
+    return slot_init(dataclass(frozen=True, eq=False, slots=True)(cls))
 
 
 class Stmt:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..arith import memo
 from ..tir import expr as E
 from ..tir import stmt as S
 from ..tir.analysis import StructuralInterner, expr_complexity, legacy_repr
@@ -27,8 +28,10 @@ from ..tir.functor import CHILDREN, Mutator, post_order_visit
 
 
 def common_subexpr_elim(func):
-    """CSE over `func`'s body; cse_var numbers count up over the whole function."""
-    return func.with_body(_Eliminator(func).stmt(func.body))
+    """CSE over `func`'s body; cse_var numbers count up over the whole function. Under
+    `memo.disabled()` it also runs its steps on expressions they cannot change (see
+    `_Eliminator.nothing_to_do`), so tests can compare."""
+    return func.with_body(_Eliminator(func, skip=memo.enabled()).stmt(func.body))
 
 
 _ATOMS = (E.IntImm, E.FloatImm, E.StringImm, E.Var)
@@ -53,7 +56,8 @@ def _merge(into, table):
 
 
 class _Eliminator:
-    def __init__(self, func):
+    def __init__(self, func, skip=True):
+        self.skip = skip
         self.interner = StructuralInterner()
         self.context = [(p, None) for p in func.params]     # (var, value or None)
         self.counter = 0
@@ -63,6 +67,7 @@ class _Eliminator:
         self.tables = {}            # id(node) -> (node, table)
         self.forbidden = {}         # id(expr) -> (expr, contains a call or load)
         self.sizes = {}             # id(expr) -> (expr, complexity)
+        self.positions = {}         # id(expr) -> (expr, computations() of it)
 
     # -- eligibility and sizes --------------------------------------------------------
 
@@ -194,6 +199,36 @@ class _Eliminator:
             i += 1
         return result, created
 
+    def nothing_to_do(self, e):
+        """Whether steps 1-4 leave the expression `e` and everything in it as they are:
+        no computation in it occurs twice (so no let is made, here or below: a count of
+        two needs two occurrences) or equals the value of an enclosing let (so none is
+        reused), and it holds no let of its own (which would add to the enclosing ones)."""
+        keys = self.computations(e)
+        if keys is None:
+            return False
+        distinct = set(keys)
+        return len(distinct) == len(keys) and not any(
+            value is not None and self.interner.key(value) in distinct
+            for _, value in self.context)
+
+    def computations(self, e):
+        """The structures of the computations at every position in `e` (None when it
+        holds a let)."""
+        hit = self.positions.get(id(e))
+        if hit is None:
+            found = []
+
+            def note(n):
+                if isinstance(n, E.Let):
+                    found.append(None)
+                elif self.eligible(n):
+                    found.append(self.interner.key(n))
+            post_order_visit(e, note)
+            keys = None if None in found else tuple(found)
+            hit = self.positions[id(e)] = (e, keys)
+        return hit[1]
+
     def replace(self, node, key, var):
         return _Replacer(self, key, var).visit(node)
 
@@ -204,6 +239,8 @@ class _Eliminator:
         return self.descend(result)
 
     def expr(self, e):
+        if self.skip and self.nothing_to_do(e):
+            return e
         result, created = self.eliminate(e, E.Let)
         if created:
             return self.expr(result)

@@ -29,7 +29,8 @@ import itertools
 class Fixpoints:
     """(context, statement) pairs Simplify has returned unchanged."""
 
-    LIMIT = 100_000         # facts kept before the store starts afresh
+    LIMIT = 10_000          # entries kept before the store starts afresh (a lowering of
+                            # the seed convolution makes about 200)
 
     def __init__(self):
         self._contexts = {}                 # (outer context, scope entry) -> number
@@ -49,7 +50,7 @@ class Fixpoints:
         return (context, stmt) in self._fixed
 
     def add(self, context, stmt):
-        if len(self._fixed) + len(self._contexts) >= self.LIMIT:
+        if len(self._fixed) + len(self._contexts) >= self.LIMIT:     # counts both
             self.clear()
         self._fixed.add((context, stmt))
 

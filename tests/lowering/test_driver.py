@@ -11,6 +11,7 @@ from minitvm.transform import PassContext
 from irbuild import func, loop, param, realize, var
 
 BUILTIN = [(1, "tir.StorageFlatten"), (1, "tir.Simplify"),
+           (2, "tir.LoopPartition"),
            (2, "tir.VectorizeLoop"), (2, "tir.InjectVirtualThread"), (2, "tir.InjectDoubleBuffer"),
            (2, "tir.StorageRewrite"),
            (2, "tir.HoistIfThenElse"),
@@ -43,7 +44,7 @@ def test_user_passes_run_at_the_end_of_their_phase_in_the_given_order():
                                                      (1, p1b)]})
     got = names(ctx)
     assert got[0] == (0, "p0")
-    assert got[got.index((1, "tir.Simplify")) + 1: got.index((2, "tir.VectorizeLoop"))] \
+    assert got[got.index((1, "tir.Simplify")) + 1: got.index((2, "tir.LoopPartition"))] \
         == [(1, "p1a"), (1, "p1b")]
     assert got[got.index((2, "tir.UnrollLoop")) + 1] == (2, "p2")
     assert got[-2:] == [(3, "p3"), (3, "tir.CommonSubexprElimTIR")]
@@ -87,11 +88,18 @@ def test_lower_runs_every_pass_records_it_and_dumps_after_each():
     with PassContext(disabled_pass=TEXT_PASSES):
         mod = minitvm.lower(small_program(), dump=lambda phase, name, f: seen.append(name))
     f = mod["main"]
-    assert f.phases == ("tir.StorageFlatten", "tir.VectorizeLoop", "tir.InjectVirtualThread",
-                        "tir.InjectDoubleBuffer", "tir.StorageRewrite", "tir.HoistIfThenElse",
-                        "tir.UnrollLoop")
+    assert f.phases == ("tir.StorageFlatten", "tir.LoopPartition", "tir.VectorizeLoop",
+                        "tir.InjectVirtualThread", "tir.InjectDoubleBuffer", "tir.StorageRewrite",
+                        "tir.HoistIfThenElse", "tir.UnrollLoop")
     assert seen == list(f.phases)
     assert isinstance(f.body, S.Allocate)
+
+
+def test_simple_mode_leaves_loop_partition_out():
+    """TVM's lower passes `disable_loop_partition=simple_mode` to CreatePassList."""
+    with PassContext(disabled_pass=TEXT_PASSES):
+        f = minitvm.lower(small_program(), simple_mode=True)["main"]
+    assert "tir.LoopPartition" not in f.phases and "tir.VectorizeLoop" in f.phases
 
 
 def test_user_pass_sees_the_ir_of_its_phase():

@@ -36,7 +36,7 @@ def tiled_copy():
 
 def test_row_guard_moves_above_the_column_loop():
     s, A, B = tiled_copy()
-    body = tvm.lower(s, [A, B])["main"].body
+    body = tvm.lower(s, [A, B], simple_mode=True)["main"].body
     # the row guard reads i_inner, so it stops there; the column guard reads j_inner
     assert loops_and_ifs(body) == ["for i_outer", "for j_outer", "for i_inner", "if",
                                    "for j_inner", "if"]
@@ -45,7 +45,7 @@ def test_row_guard_moves_above_the_column_loop():
 def test_disabled_pass_leaves_both_guards_innermost():
     s, A, B = tiled_copy()
     with PassContext(disabled_pass={"tir.HoistIfThenElse"}):
-        body = tvm.lower(s, [A, B])["main"].body
+        body = tvm.lower(s, [A, B], simple_mode=True)["main"].body
     assert loops_and_ifs(body) == ["for i_outer", "for j_outer", "for i_inner", "for j_inner",
                                    "if", "if"]
 
@@ -56,7 +56,7 @@ def test_a_guard_reading_the_innermost_loop_stays():
     B = te.compute((m,), lambda i: A[i], name="B")
     s = te.create_schedule(B.op)
     s[B].split(B.op.axis[0], factor=4)
-    body = tvm.lower(s, [A, B])["main"].body
+    body = tvm.lower(s, [A, B], simple_mode=True)["main"].body
     assert loops_and_ifs(body) == ["for i_outer", "for i_inner", "if"]
 
 

@@ -10,7 +10,14 @@ from minitvm import te
 from minitvm.tir import expr as E
 from minitvm.tir import stmt as S
 from minitvm.tir.functor import post_order_visit
-from minitvm.transform.vectorize_loop import VectorizeError
+from minitvm.codegen.context import HostCodegenError
+from minitvm.codegen.vector_lanes import lanes_as_loops
+from minitvm.tir.op import const
+from minitvm.transform.vectorize_loop import VectorizeError, vectorize_loop
+
+
+def op_true():
+    return const(True, "bool")
 
 
 def loops(func):
@@ -67,7 +74,7 @@ def test_a_scalar_operand_is_broadcast_and_a_stride_prints_as_a_step():
 
 def test_guarded_lanes_become_a_serial_loop():
     s, args = vector_add(te.var("n"))
-    assert loops(tvm.lower(s, args)["main"]) == [("i.inner.s", "serial"), ("i.outer", "serial")]
+    assert loops(tvm.lower(s, args, simple_mode=True)["main"]) == [("i.inner.s", "serial"), ("i.outer", "serial")]
 
 
 def test_a_lane_dependent_if_then_else_is_scalarized():
@@ -165,3 +172,45 @@ def test_a_while_loop_cannot_be_vectorized():
     B = te.extern((4,), [A], build, name="B", dtype="int32")
     with pytest.raises(VectorizeError, match="'i' holds a while loop"):
         tvm.lower(te.create_schedule(B.op), [A, B])
+
+
+def test_a_vectorized_loop_must_start_at_zero():
+    A = te.placeholder((8,), name="A", dtype="int32")
+
+    def build(ins, outs):
+        ib = tvm.tir.ir_builder.create()
+        out = ib.buffer_ptr(outs[0])
+        with ib.for_range(2, 6, name="i", kind="vectorize") as i:
+            out[i] = i
+        return ib.get()
+    B = te.extern((8,), [A], build, name="B", dtype="int32")
+    with pytest.raises(VectorizeError, match="loop 'i' starts at 2; a vectorized loop must "
+                                             "start at 0"):
+        tvm.lower(te.create_schedule(B.op), [A, B])
+
+
+def test_a_let_variable_bound_to_two_values_is_refused():
+    # (let x = i in x) + (let x = i + 1 in x) inside a vectorized loop over i
+    i, x = E.Var("i", "int32"), E.Var("x", "int32")
+    value = E.Add(E.Let(x, i, x), E.Let(x, E.Add(i, E.IntImm("int32", 1)), x))
+    out = tvm.tir.decl_buffer((4,), "int32", "out")
+    body = S.For(i, E.IntImm("int32", 0), E.IntImm("int32", 4), S.ForKind.VECTORIZED,
+                 S.BufferStore(out, value, (i,)))
+    func = tvm.tir.PrimFunc([out.data], body)
+    with pytest.raises(VectorizeError, match="let variable 'x' is bound to two different"):
+        vectorize_loop(func)
+
+
+def test_the_host_build_refuses_a_strided_read_of_a_vector_typed_buffer():
+    # a float32x4 allocation read at ramp(0, 2, 2) (every other vector): not whole, not
+    # contiguous
+    data = E.Var("v", "handle", E.PointerType("float32x4"))
+    vec = tvm.tir.decl_buffer((4,), "float32x4", "v", data=data)
+    out = tvm.tir.decl_buffer((8,), "float32", "out")
+    ramp = E.Ramp(E.IntImm("int32", 0), E.IntImm("int32", 2), 2)
+    store = S.BufferStore(out, E.BufferLoad(vec, (ramp,)),
+                          (E.Ramp(E.IntImm("int32", 0), E.IntImm("int32", 1), 8),))
+    body = S.Allocate(data, "float32x4", (E.IntImm("int32", 4),), op_true(), store)
+    func = tvm.tir.PrimFunc([E.Var("out", "handle")], body, buffer_map={})
+    with pytest.raises(HostCodegenError, match="buffer 'v' of float32x4 is indexed by"):
+        lanes_as_loops(func)

@@ -5,7 +5,8 @@ a whole lowering) simplifies without the cache and enters every constraint, incl
 the loop bounds `i >= min`, `i < min + extent` that the cached analyzer skips when the
 loop variable's bound already decides them (`Analyzer._teaches_nothing`); under
 `memo.disabled()` Simplify also keeps no store of the statements it returned unchanged
-(minitvm/transform/simplify_fixpoints.py). tests/schedule/test_fast_lowering.py compares
+(minitvm/transform/simplify_fixpoints.py), and CSE runs its steps on every expression,
+even one in which no computation repeats. tests/schedule/test_fast_lowering.py compares
 whole lowerings.
 """
 from hypothesis import given, settings, strategies as st
@@ -14,8 +15,13 @@ from minitvm import tir as T
 from minitvm.arith import Analyzer, memo
 from minitvm.tir import stmt as S
 from minitvm.tir.analysis import expr_deep_equal
+from minitvm.tir.printer import format_stmt
+from minitvm.transform.cse import common_subexpr_elim
 from minitvm.transform.simplify import simplify
+from minitvm.transform.simplify_fixpoints import FIXPOINTS
 
+from .test_cse_properties import K, programs as cse_programs
+from .test_cse_properties import stores as cse_stores
 from .test_passes import BUF, run
 from .test_simplify_work import EXTENTS, I, J, _exprs
 
@@ -78,3 +84,33 @@ def test_a_statement_left_unchanged_in_one_loop_is_simplified_in_another():
         assert run(simplify, _two_loops(8, 4, shared)) == want
     with memo.disabled():
         assert run(simplify, _two_loops(8, 4, shared)) == want
+
+
+def test_a_full_store_starts_afresh_and_simplifies_the_same(monkeypatch):
+    monkeypatch.setattr(FIXPOINTS, "LIMIT", 3)      # cleared again and again on the way
+    shared = S.IfThenElse(I < 4, S.BufferStore(BUF, T.const(1), (I,)))
+    for _ in range(3):
+        assert run(simplify, _two_loops(8, 4, shared)) == [
+            "for i in range(8):", "    if i < 4:", "        buf[i] = 1",
+            "for i in range(4):", "    buf[i] = 1"]
+        assert len(FIXPOINTS._fixed) + len(FIXPOINTS._contexts) <= 3
+
+
+def _cse_program(program, picks):
+    """The stores of `program` under an `if` and a loop whose condition and extent are
+    sums from the same pool: a computation repeated inside one of those expressions only
+    is named by a let in that expression (CSE's expression level)."""
+    pool = program[0]
+    a, b, c, d = (pool[p % len(pool)] for p in picks)
+    cond = S.IfThenElse(a + b < c + a, T.seq(*cse_stores(program)))
+    return S.For(J, T.const(0), T.max(c + d, d + c) + (a + b), S.ForKind.SERIAL, cond)
+
+
+@settings(max_examples=80, deadline=None)
+@given(cse_programs, st.tuples(*[st.integers(0, 9)] * 4))
+def test_cse_skipping_expressions_changes_nothing(program, picks):
+    func = T.PrimFunc((K,), _cse_program(program, picks), {}, {"global_symbol": "main"})
+    fast = format_stmt(common_subexpr_elim(func).body)
+    with memo.disabled():
+        plain = format_stmt(common_subexpr_elim(func).body)
+    assert fast == plain

@@ -1,7 +1,11 @@
 """Expression construction follows TVM's operator semantics (dtype matching, folding)."""
+import dataclasses
+import inspect
+
 import pytest
 
 import minitvm.tir as T
+from minitvm.tir import expr, stmt
 
 
 def test_python_int_takes_the_other_operands_dtype():
@@ -46,3 +50,33 @@ def test_mutator_shares_unchanged_subtrees():
     x = T.Var("x")
     e = x * 16 + 3
     assert T.Mutator().visit(e) is e
+
+
+def _node_classes():
+    return [c for m in (expr, stmt) for c in vars(m).values()
+            if isinstance(c, type) and dataclasses.is_dataclass(c)
+            and c.__module__ == m.__name__ and c.__dataclass_params__.frozen]
+
+
+def test_node_constructors_take_the_fields_with_their_defaults():
+    # the slot-setting __init__ (expr.slot_init) has the dataclass's parameters
+    classes = _node_classes()
+    assert len(classes) > 30
+    for cls in classes:
+        fields = dataclasses.fields(cls)
+        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        assert [p.name for p in params] == [f.name for f in fields], cls
+        for p, f in zip(params, fields):
+            want = inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default
+            assert p.default == want, (cls, f.name)
+
+
+def test_a_node_built_by_keyword_holds_its_fields_and_stays_frozen():
+    i = T.Var("i")
+    body = stmt.Evaluate(T.const(0))
+    loop = stmt.For(loop_var=i, min=T.const(0), extent=T.const(4), kind="serial", body=body)
+    assert (loop.loop_var, loop.min.value, loop.extent.value, loop.kind, loop.body,
+            loop.thread_binding, loop.annotations) == (i, 0, 4, "serial", body, None, ())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loop.kind = "unrolled"
+    assert dataclasses.replace(loop, kind="unrolled").kind == "unrolled"

@@ -8,16 +8,16 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import minitvm as tvm
-from minitvm import autotvm
+from minitvm import autotvm, te
 from minitvm.schedule.errors import TensorizeError
 from minitvm.tir import dtype as dt
 from minitvm.tir import stmt as S
 from minitvm.tir.functor import post_order_visit
-from minitvm.topi.testing import conv2d_nchw_python
+from minitvm.topi.testing import conv2d_transpose_nchw_python
 from minitvm.transform.storage_flatten import FlattenError
 from minitvm.transform.storage_rewrite import StorageRewriteError
 import vta_backend as vta
@@ -26,10 +26,15 @@ from vta_backend.top.workloads import (RESNET18_CONV, RESNET18_DENSE, conv2d_arg
                                        dense_args)
 from vta_backend.transform.inject_dma_intrin import DMAPatternError
 from vta_backend.transform.verify_gemm_kernels import UopKernelError
-from vta_ops import build_and_run, random_int, requantise_np
+from test_conv2d_transpose import DCGAN, pack_transposed_kernel
+from test_conv2d_transpose import placeholders as transposed_placeholders
+from test_group_conv2d import WORKLOADS as MOBILENET
+from vta_ops import build_and_run, conv2d_reference, random_int, requantise_np
 
 env = vta.get_env()
-LAYERS = dict(RESNET18_CONV + RESNET18_DENSE)
+# ResNet-18's layers, and one layer of each other operator: a DCGAN transposed convolution
+# and a MobileNet group convolution
+LAYERS = dict(RESNET18_CONV + RESNET18_DENSE + [DCGAN[2], MOBILENET[-1]])
 TASKS = {}
 # the compiler's refusal of a rule the static check predicts (a thread split that does not
 # divide its loop leaves a guard around copies or GEMM loops, which those passes refuse)
@@ -38,13 +43,29 @@ COMPILER_REFUSAL = {TensorizeError: TensorizeError, DMAPatternError: DMAPatternE
                     VirtualThreadSplitError: (DMAPatternError, TensorizeError)}
 
 
+def task_args(name):
+    """(task name, arguments) of layer `name`."""
+    wl = LAYERS[name]
+    if name.endswith("dense"):
+        return "dense_packed.vta", dense_args(wl)
+    if name.startswith("DCGAN"):
+        data, kernel = transposed_placeholders(wl)
+        return "conv2d_transpose_packed.vta", (data, kernel, (wl.hstride, wl.wstride),
+                                               (wl.hpad, wl.wpad), env.acc_dtype)
+    if name.startswith("mobilenet"):
+        data, kernel, strides, padding, dilation, _, out_dtype = conv2d_args(wl._replace(
+            in_filter=wl.in_filter // wl.groups))
+        data = te.placeholder((1, wl.in_filter // env.BLOCK_IN) + tuple(data.shape[2:]),
+                              name="data", dtype=env.inp_dtype)
+        return "group_conv2d_packed.vta", (data, kernel, strides, padding, dilation,
+                                           wl.groups, out_dtype)
+    return "conv2d_packed.vta", conv2d_args(wl)
+
+
 def task_of(name):
     if name not in TASKS:
-        dense = name.endswith("dense")
-        TASKS[name] = autotvm.task.create(
-            "dense_packed.vta" if dense else "conv2d_packed.vta",
-            args=dense_args(LAYERS[name]) if dense else conv2d_args(LAYERS[name]),
-            target=env.target)
+        task_name, args = task_args(name)
+        TASKS[name] = autotvm.task.create(task_name, args=args, target=env.target)
     return TASKS[name]
 
 
@@ -93,12 +114,17 @@ def numpy_truth(name, rng):
         return ([vta.top.pack_matrix(a, env.BATCH, env.BLOCK_IN),
                  vta.top.pack_matrix(w, env.BLOCK_OUT, env.BLOCK_IN)],
                 vta.top.pack_matrix(ref, env.BATCH, env.BLOCK_OUT))
-    a = random_int((wl.batch, wl.in_filter, wl.height, wl.width), env.INP_WIDTH, rng)
-    w = random_int((wl.out_filter, wl.in_filter, wl.hkernel, wl.wkernel), env.WGT_WIDTH, rng)
-    acc = conv2d_nchw_python(a.astype("int32"), w.astype("int32"), (wl.hstride, wl.wstride),
-                             (wl.hpad, wl.wpad))
-    return ([vta.top.pack_nchw(a.astype("int8")), vta.top.pack_kernel(w.astype("int8"))],
-            vta.top.pack_nchw(requantise_np(acc), block=env.BLOCK_OUT))
+    if name.startswith("DCGAN"):
+        a = random_int((wl.batch, wl.in_filter, wl.height, wl.width), env.INP_WIDTH, rng)
+        w = random_int((wl.in_filter, wl.out_filter, wl.hkernel, wl.wkernel), env.WGT_WIDTH,
+                       rng)
+        ref = requantise_np(conv2d_transpose_nchw_python(
+            a.astype("int32"), w.astype("int32"), (wl.hstride, wl.wstride), wl.hpad))
+        return ([vta.top.pack_nchw(a.astype("int8")), pack_transposed_kernel(w.astype("int8"))],
+                vta.top.pack_nchw(ref, block=env.BLOCK_OUT))
+    a, w, _, ref = conv2d_reference(wl, rng, with_bias=False, groups=getattr(wl, "groups", 1))
+    return ([vta.top.pack_nchw(a), vta.top.pack_kernel(w)],
+            vta.top.pack_nchw(ref, block=env.BLOCK_OUT))
 
 
 def vta_build(s, args):
@@ -106,8 +132,9 @@ def vta_build(s, args):
         return vta.build(s, args, tvm.target.Target(env.target, host=env.target_host))
 
 
-@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(candidates(names=("resnet-18.C9", "resnet-18.C10", "resnet-18.C11", "resnet-18.dense")),
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(candidates(names=("resnet-18.C9", "resnet-18.C10", "resnet-18.C11", "resnet-18.dense",
+                         "DCGAN.CT3", "mobilenet.D9")),
        st.integers(0, 2**31 - 1))
 def test_fit_check_agrees_with_the_simulator(candidate, seed):
     name, knobs = candidate
@@ -115,11 +142,14 @@ def test_fit_check_agrees_with_the_simulator(candidate, seed):
     try:
         check_fit(s, env)
     except BufferOverflowError:
+        event("rejected: BufferOverflowError")
         assert not compiler_fits(s, args), (name, knobs)
     except tuple(COMPILER_REFUSAL) as err:
+        event(f"rejected: {type(err).__name__}")
         with pytest.raises(COMPILER_REFUSAL[type(err)]):
             vta_build(s, args)
     else:
+        event("accepted")
         inputs, expected = numpy_truth(name, np.random.RandomState(seed % 2**16))
         out, _ = build_and_run(s, args, inputs, expected.shape)
         np.testing.assert_array_equal(out, expected)
@@ -238,3 +268,14 @@ def test_shipped_and_fallback_configs_are_accepted(name):
         with env.target:
             s, _ = task.instantiate(config)
         check_fit(s, env)
+
+
+def test_a_rejected_candidate_is_invalid_before_compiling():
+    # autotvm's measurement runs the check before building: the rule's error, counted as
+    # an instantiation error (invalid), never as a compile or run failure
+    task = task_of("resnet-18.C11")
+    config = task.config_space.get(task.config_space.knob2point([0, 1, 1, 1, 0, 0, 0]))
+    result = autotvm.measure.MeasureJob()(autotvm.MeasureInput(task.target, task, config))
+    assert result.error_no == autotvm.MeasureErrorNo.INSTANTIATION_ERROR
+    assert "DMAPatternError" in result.costs[0] and "pads only rows and columns" in \
+        result.costs[0]

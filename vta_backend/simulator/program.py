@@ -38,6 +38,32 @@ POPS = {LOAD_CORE: ((POP_NEXT, G2L),), COMPUTE_CORE: ((POP_PREV, L2G), (POP_NEXT
         STORE_CORE: ((POP_PREV, G2S),)}
 PUSHES = {LOAD_CORE: ((PUSH_NEXT, L2G),), COMPUTE_CORE: ((PUSH_PREV, G2L), (PUSH_NEXT, G2S)),
           STORE_CORE: ((PUSH_PREV, S2G),)}
+QUEUES_OF = tuple(tuple(q for q in range(4) if mask >> q & 1) for mask in range(16))  # by mask
+
+
+def memory_types(mem: np.ndarray) -> np.ndarray:
+    """The memory type of each instruction's LOAD/STORE fields, clipped to the known ones."""
+    return np.clip(mem[:, MEMORY_TYPE], 0, MEM_ACC_8BIT)
+
+
+def modules(op: np.ndarray, mem: np.ndarray) -> np.ndarray:
+    """The routing of spec §3.2: LOAD INP/WGT -> load, STORE -> store, the rest -> compute."""
+    mtype = memory_types(mem)
+    module = np.full(len(op), COMPUTE_CORE, dtype=np.int64)
+    module[(op == OPCODE_LOAD) & ((mtype == MEM_INP) | (mtype == MEM_WGT))] = LOAD_CORE
+    module[op == OPCODE_STORE] = STORE_CORE
+    return module
+
+
+def token_masks(mem: np.ndarray, module: np.ndarray, wiring: dict) -> np.ndarray:
+    """Per instruction, the token queues (bit q: queue q) it pops (wiring POPS) or pushes
+    (PUSHES) on its module."""
+    mask = np.zeros(len(module), dtype=np.int64)
+    for core, rules in wiring.items():
+        on_core = module == core
+        for flag, queue in rules:
+            mask |= (on_core & (mem[:, flag] != 0)).astype(np.int64) << queue
+    return mask
 
 
 class Segment:
@@ -102,7 +128,7 @@ class _MemoryOps:
     def __init__(self, program: Program, device, op: np.ndarray, mem: np.ndarray):
         env, n = device.env, len(op)
         is_load, is_store = op == OPCODE_LOAD, op == OPCODE_STORE
-        mtype = np.where(is_store, MEM_OUT, np.clip(mem[:, MEMORY_TYPE], 0, MEM_ACC_8BIT))
+        mtype = np.where(is_store, MEM_OUT, memory_types(mem))
         formats, depths = _dram_formats(env), _depths(env)
         elem = np.array([np.dtype(formats[m][0]).itemsize * formats[m][1] for m in range(6)])
         y, x, stride = mem[:, Y_SIZE], mem[:, X_SIZE], mem[:, X_STRIDE]
@@ -156,15 +182,14 @@ def prepare(words: np.ndarray, device) -> Program:
         program.stop = UndecodableInstruction(n, program.describe(n), _why_undecodable(dec, n))
     op, mem = dec["opcode"][:n], dec["mem"][:n]
     program.has_finish = bool(np.any(op == OPCODE_FINISH))
-    mtype = mem[:, MEMORY_TYPE]
-    core = np.full(n, COMPUTE_CORE)
-    core[(op == OPCODE_LOAD) & ((mtype == MEM_INP) | (mtype == MEM_WGT))] = LOAD_CORE
-    core[op == OPCODE_STORE] = STORE_CORE
+    core = modules(op, mem)
     memops = _MemoryOps(program, device, op, mem)
-    flags = {f: mem[:, f].tolist() for f in (POP_PREV, POP_NEXT, PUSH_PREV, PUSH_NEXT)}
+    pops, pushes = token_masks(mem, core, POPS), token_masks(mem, core, PUSHES)
     ops = _ops(program, device, op, mem, memops, np.flatnonzero(core != STORE_CORE))
     for c in (LOAD_CORE, COMPUTE_CORE):
-        program.segments[c] = _segments(np.flatnonzero(core == c).tolist(), c, flags, ops)
+        idx = np.flatnonzero(core == c)
+        program.segments[c] = _segments(idx.tolist(), pops[idx].tolist(), pushes[idx].tolist(),
+                                        ops)
     program.segments[STORE_CORE] = _store_segments(
         device, mem, memops, np.flatnonzero(core == STORE_CORE))
     return program
@@ -188,17 +213,18 @@ def _ops(program, device, op, mem, memops, indices) -> dict:
     return ops
 
 
-def _segments(indices: list, core: int, flags: dict, ops: dict) -> List[Segment]:
+def _segments(indices: list, pops: list, pushes: list, ops: dict) -> List[Segment]:
+    """The segments of one module's instructions `indices`, given their token masks."""
     segments: List[Segment] = []
-    pops, pushes = POPS[core], PUSHES[core]
-    for i in indices:
-        popped = tuple(q for flag, q in pops if flags[flag][i])
+    for i, popped, pushed in zip(indices, pops, pushes):
         if popped or not segments:
-            segments.append(Segment(i, popped))
+            segments.append(Segment(i, QUEUES_OF[popped]))
         seg = segments[-1]
-        if i in ops:
-            seg.ops.append(ops[i])
-        seg.pushes.extend((q, i) for flag, q in pushes if flags[flag][i])
+        op = ops.get(i)
+        if op is not None:
+            seg.ops.append(op)
+        if pushed:
+            seg.pushes.extend((q, i) for q in QUEUES_OF[pushed])
     return segments
 
 

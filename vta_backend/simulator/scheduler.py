@@ -40,7 +40,7 @@ def execute(program: Program, tokens, run: int) -> None:
             p, queue = position[core], segments[core]
             while p < ends[core]:
                 seg = queue[p]
-                if seg.pops and not all(tokens[q] for q in seg.pops):
+                if seg.pops and not all(map(tokens.__getitem__, seg.pops)):   # a token each
                     break
                 for q in seg.pops:
                     tokens[q].popleft()

@@ -36,9 +36,9 @@ import numpy as np
 
 from ..environment import VTAError, get_env
 from ..isa import (ITER_IN, ITER_OUT, MEM_ACC, MEM_ACC_8BIT, MEM_INP, MEM_OUT, MEM_UOP, MEM_WGT,
-                   MEMORY_TYPE, OPCODE_ALU, OPCODE_FINISH, OPCODE_GEMM, OPCODE_LOAD, OPCODE_STORE,
+                   OPCODE_ALU, OPCODE_FINISH, OPCODE_GEMM, OPCODE_LOAD, OPCODE_STORE,
                    RESET_REG, UOP_BGN, UOP_END, X_SIZE, Y_SIZE, disassemble, instruction_set)
-from .program import COMPUTE_CORE, LOAD_CORE, POPS, PUSHES, STORE_CORE
+from .program import POPS, PUSHES, memory_types, modules, token_masks
 from .timing_replay import replay
 from .timing_report import KIND_NAMES, TimingReport
 
@@ -127,29 +127,16 @@ def instruction_costs(decoded: dict, count: int, env, params: TimingParams) -> S
     micro_ops = np.maximum(loop[:, UOP_END] - loop[:, UOP_BGN], 0)
     uops = loop[:, ITER_OUT] * loop[:, ITER_IN] * micro_ops
     reset = loop[:, RESET_REG] != 0
-    module = _modules(op, mem)
+    module = modules(op, mem)
     return StreamCosts(module, _kinds(op, mem, reset), _cycles(op, mem, uops, env, params),
-                       _token_masks(mem, module, POPS), _token_masks(mem, module, PUSHES),
+                       token_masks(mem, module, POPS), token_masks(mem, module, PUSHES),
                        int(uops[(op == OPCODE_GEMM) & ~reset].sum()))
-
-
-def _memory_types(mem: np.ndarray) -> np.ndarray:
-    return np.clip(mem[:, MEMORY_TYPE], 0, MEM_ACC_8BIT)
-
-
-def _modules(op: np.ndarray, mem: np.ndarray) -> np.ndarray:
-    """The routing of spec §3.2: LOAD INP/WGT -> load, STORE -> store, the rest -> compute."""
-    mtype = _memory_types(mem)
-    module = np.full(len(op), COMPUTE_CORE, dtype=np.int64)
-    module[(op == OPCODE_LOAD) & ((mtype == MEM_INP) | (mtype == MEM_WGT))] = LOAD_CORE
-    module[op == OPCODE_STORE] = STORE_CORE
-    return module
 
 
 def _cycles(op, mem, uops, env, params: TimingParams) -> np.ndarray:
     is_store = op == OPCODE_STORE
     moves = ((op == OPCODE_LOAD) | is_store) & (mem[:, X_SIZE] > 0)
-    mtype = np.where(is_store, MEM_OUT, _memory_types(mem))
+    mtype = np.where(is_store, MEM_OUT, memory_types(mem))
     row_bytes = mem[:, X_SIZE] * _dram_elem_bytes(env)[mtype]
     bus = np.where(is_store, params.store_bytes_per_cycle, params.load_bytes_per_cycle)
     dma = mem[:, Y_SIZE] * (params.dram_latency + -(-row_bytes // bus))
@@ -170,17 +157,8 @@ def _kinds(op, mem, reset) -> np.ndarray:
     return np.select(
         [is_nop, op == OPCODE_LOAD, op == OPCODE_STORE, is_gemm & reset, is_gemm,
          op == OPCODE_ALU, op == OPCODE_FINISH],
-        [_KIND["nop"], _LOAD_KIND[_memory_types(mem)], _KIND["store"], _KIND["gemm reset"],
+        [_KIND["nop"], _LOAD_KIND[memory_types(mem)], _KIND["store"], _KIND["gemm reset"],
          _KIND["gemm"], _KIND["alu"], _KIND["finish"]], _KIND["nop"])
-
-
-def _token_masks(mem: np.ndarray, module: np.ndarray, wiring: dict) -> np.ndarray:
-    mask = np.zeros(len(module), dtype=np.int64)
-    for core, rules in wiring.items():
-        on_core = module == core
-        for flag, queue in rules:
-            mask |= (on_core & (mem[:, flag] != 0)).astype(np.int64) << queue
-    return mask
 
 
 # --------------------------------------------------------------------------- entry points

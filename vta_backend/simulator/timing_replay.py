@@ -20,10 +20,9 @@ from typing import List, Tuple
 import numpy as np
 
 from .faults import DeadlockFault
-from .program import G2L, G2S, L2G, QUEUE_NAMES, S2G
+from .program import G2L, G2S, L2G, QUEUE_NAMES, QUEUES_OF, S2G
 
 MODULE_NAMES = ("load", "compute", "store")
-_QUEUES_OF = tuple(tuple(q for q in range(4) if mask >> q & 1) for mask in range(16))
 _CONSUMER = {L2G: "compute", G2L: "load", G2S: "store", S2G: "compute"}
 
 
@@ -59,8 +58,8 @@ def _blocks(costs, module: int) -> _Blocks:
     tails = np.r_[heads[1:] - 1, len(order) - 1] if len(order) else heads
     cycles = np.add.reduceat(costs.cycles[order], heads) if len(order) else heads
     return _Blocks(order, np.cumsum(starts) - 1, heads, tails,
-                   [_QUEUES_OF[m] for m in pops[heads].tolist()],
-                   [_QUEUES_OF[m] for m in pushes[tails].tolist()], cycles.tolist())
+                   [QUEUES_OF[m] for m in pops[heads].tolist()],
+                   [QUEUES_OF[m] for m in pushes[tails].tolist()], cycles.tolist())
 
 
 @dataclass(frozen=True)

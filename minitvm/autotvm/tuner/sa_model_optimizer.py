@@ -18,14 +18,15 @@ from .model_based_tuner import ModelOptimizer
 
 
 class SimulatedAnnealingOptimizer(ModelOptimizer):
-    """See the module docstring; `rng` is the tuner's random generator."""
+    """See the module docstring; `rng` is the tuner's random generator; `log_interval` is
+    accepted for TVM's signature (the search logs nothing)."""
 
     def __init__(self, task, n_iter=500, temp=(1, 0), persistent=True, parallel_size=128,
                  early_stop=50, log_interval=50, rng=np.random):
         self.space = task.config_space
         self.n_iter, self.temp, self.persistent = n_iter, temp, persistent
         self.parallel_size = min(parallel_size, len(self.space))
-        self.early_stop, self.log_interval = early_stop or 1e9, log_interval
+        self.early_stop = early_stop or 1e9
         self.rng = rng
         self.points = None
 

@@ -32,8 +32,10 @@ def import_xgboost():
 
 
 class XGBoostCostModel(CostModel):
-    """See the module docstring. `num_threads` bounds xgboost's threads; `seed` makes the
-    trees repeatable."""
+    """See the module docstring. `num_threads` bounds xgboost's threads (1 is fastest for
+    these small models on a busy machine; None: xgboost's default, all cores); `seed` makes
+    the trees repeatable; `log_interval` is accepted for TVM's signature (nothing is logged
+    while fitting)."""
 
     def __init__(self, task, feature_type="knob", loss_type="reg", num_threads=None,
                  log_interval=25, seed=0):
@@ -52,7 +54,6 @@ class XGBoostCostModel(CostModel):
                        "objective": LOSS_TYPES[loss_type], "verbosity": 0, "seed": seed}
         if num_threads:
             self.params["nthread"] = num_threads
-        self.log_interval = log_interval
         self.bst = None
         self._features = {}
 
