@@ -3,7 +3,8 @@
 It holds the sub-analyzers (constant bounds, modular sets, rewrite and canonical
 simplifiers) and keeps their knowledge of variables in step: `bind` a loop variable
 to its range, or a let variable to its value, and every sub-analyzer uses it.
-`simplify` is TVM's Analyzer::Simplify: canonical, then rewrite, then canonical.
+`simplify` is TVM's Analyzer::Simplify: canonical, then rewrite, then canonical;
+`simplify_settled` also says whether simplifying its result again would keep it.
 
 Both simplifiers share one `SimplifyCache` (memo.py, which says what it is keyed by);
 `Analyzer(cache=False)` simplifies without it. `visits` counts the expression nodes
@@ -130,15 +131,51 @@ class Analyzer:
 
     def simplify(self, expr, steps=2):
         """Canonical simplification, then `steps` alternating rewrite/canonical rounds."""
-        expr = op.convert(expr)
+        return self._simplify(op.convert(expr), steps, None)
+
+    def simplify_settled(self, expr, steps=2):
+        """`(simplify(expr, steps), settled)`: `settled` when simplifying the result again,
+        with what the analyzer knows now, would return its structure (a result may
+        simplify further: `min(g, i) + max(g, i)` only after a first simplification
+        has rewritten `g`). The simplifiers are functions of structure and knowledge,
+        so the rounds just made say what a repeat would do: `_settles` replays them."""
+        rounds = {}         # (simplifier, input structure) -> output structure
+        res = self._simplify(op.convert(expr), steps, rounds)
+        return res, self._stays(res) or self._settles(res, steps, rounds)
+
+    def _simplify(self, expr, steps, rounds):
         if self._stays(expr):
             return expr
-        res = self._canonical(expr)
+        res = self._round(self._canonical, expr, rounds)
         for i in range(steps):
             if isinstance(res, E.IntImm):
                 return res
-            res = self._rewrite(res) if i % 2 == 0 else self._canonical(res)
+            res = self._round(self._rewrite if i % 2 == 0 else self._canonical, res, rounds)
         return res
+
+    def _round(self, simplifier, expr, rounds):
+        """`simplifier(expr)`, noted in `rounds` (unless None) by structures."""
+        out = simplifier(expr)
+        if rounds is not None:
+            rounds[simplifier, self.interner.key(expr)] = self.interner.key(out)
+        return out
+
+    def _settles(self, res, steps, rounds):
+        """Whether `simplify(res, steps)` has `res`'s structure, each round looked up in
+        `rounds`; only the first, a canonical round on `res` (which the cache mostly
+        answers), is run when it is missing (the rewrite turns `x - 240` into
+        `x + -240` and the canonical back: the result is the first round's)."""
+        key = self.interner.key(res)
+        sims = [self._canonical] + [self._rewrite if i % 2 == 0 else self._canonical
+                                    for i in range(steps)]
+        for n, sim in enumerate(sims):
+            out = rounds.get((sim, key))
+            if out is None:
+                if n:
+                    return False
+                out = self.interner.key(self._round(sim, res, rounds))
+            key = out
+        return key == self.interner.key(res)
 
     def _stays(self, expr):
         """True for the leaves every simplifier returns unchanged: constants, and integer

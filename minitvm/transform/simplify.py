@@ -47,9 +47,10 @@ def _can_inline(value):
 class StmtSimplifier(Mutator):
     """Statement walk that keeps the analyzer informed of the enclosing scopes.
 
-    With `fixpoints` (simplify_fixpoints.Fixpoints), a statement already returned
-    unchanged in the same chain of scopes is returned at once; `context` numbers the
-    chain of scopes entered, each named by what it tells the analyzer."""
+    With `fixpoints` (simplify_fixpoints.Fixpoints), a statement or expression that
+    Simplify returned in the same chain of scopes, and would return unchanged there, is
+    returned at once; `context` numbers the chain of scopes entered, each named by what
+    it tells the analyzer."""
 
     def __init__(self, analyzer, fixpoints=None):
         self.analyzer = analyzer
@@ -59,13 +60,9 @@ class StmtSimplifier(Mutator):
     def visit(self, node):
         fixpoints = self.fixpoints
         if isinstance(node, E.PrimExpr):
-            result = self.analyzer.simplify(node)
-            if fixpoints is not None and result is not node:
-                # An expression simplified to its own structure stays the same object,
-                # so that its statement is found unchanged.
-                key = self.analyzer.interner.key
-                return node if key(result) == key(node) else result
-            return result
+            if fixpoints is None:
+                return self.analyzer.simplify(node)
+            return self._expr(node)
         if fixpoints is None:
             return Mutator.visit(self, node)
         if fixpoints.holds(self.context, node):
@@ -73,6 +70,22 @@ class StmtSimplifier(Mutator):
         result = Mutator.visit(self, node)
         if result is node:
             fixpoints.add(self.context, node)
+        return result
+
+    def _expr(self, node):
+        """`node` simplified, through the store of fixpoints: a result that would simplify
+        to itself here is stored, so a later Simplify meeting it here returns it."""
+        fixpoints = self.fixpoints
+        if fixpoints.holds(self.context, node):
+            return node
+        result, settled = self.analyzer.simplify_settled(node)
+        if result is not node:
+            # An expression simplified to its own structure stays the same object,
+            # so that its statement is found unchanged.
+            key = self.analyzer.interner.key
+            result = node if key(result) == key(node) else result
+        if settled or result is node:
+            fixpoints.add(self.context, result)
         return result
 
     @contextmanager
@@ -112,9 +125,11 @@ class StmtSimplifier(Mutator):
             if value is s.value and body is s.body:
                 return s
             return S.LetStmt(s.var, value, body)
+        # The let vanishes and its variable is replaced by its value below, so a later
+        # Simplify meets what this returns outside any let: an inlined let opens no
+        # scope (what is stored below mentions its variable nowhere Simplify rewrites).
         self.analyzer.bind(s.var, value, allow_override=True)
-        with self._scope("let", s.var, s.value):
-            return self.visit(s.body)
+        return self.visit(s.body)
 
     def visit_IfThenElse(self, s):
         cond = self.analyzer.simplify(s.condition)

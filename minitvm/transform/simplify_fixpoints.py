@@ -1,20 +1,25 @@
-"""The Simplify pass's one cache: statements it has returned unchanged, and where.
+"""The Simplify pass's one cache: statements and expressions it has returned, and where,
+when simplifying them there again would return them as they are (its fixpoints).
 
 A lowering runs Simplify three times (phase 1, inside HoistIfThenElse, phase 3), and
-most of what the second run returns reaches the third untouched. Simplify is a pure
-function of a statement and of what its analyzer knows there, and inside a function
-that knowledge is set by the enclosing scopes alone: the loops (variable, min, extent),
-thread and virtual-thread attributes (variable, extent), inlined lets (variable, value)
-and the `if`/assert conditions entered. So a statement that Simplify returned as it
-was, in the same chain of scopes, would be returned as it is again.
+most of what one run returns reaches the next untouched. Simplify is a pure function
+of a statement and of what its analyzer knows there, and inside a function that
+knowledge is set by the enclosing scopes alone: the loops (variable, min, extent),
+thread and virtual-thread attributes (variable, extent) and the `if`/assert conditions
+entered. So a statement that Simplify returned as it was, in the same chain of scopes,
+would be returned as it is again; so would an expression it returned as it was, or
+whose simplification it found settled (`Analyzer.simplify_settled`: simplifying the
+result again would keep it; simplification is not idempotent in general). An inlined
+let names no scope: it vanishes from what Simplify returns, its variable replaced by
+its value, so a later run meets that outside any let.
 
 A fact is stored under
 
-    (context, statement)
+    (context, node)
 
-* the statement by identity (nodes are immutable);
+* the statement or expression by identity (nodes are immutable);
 * the context is a number for the chain of scopes entered from the function's body
-  down to the statement, each scope given by the objects that feed the analyzer (the
+  down to the node, each scope given by the objects that feed the analyzer (the
   same objects, by identity, in the same order, get the same number).
 
 Both keep the objects they name alive, so an identity is never reused while stored.
@@ -27,14 +32,14 @@ import itertools
 
 
 class Fixpoints:
-    """(context, statement) pairs Simplify has returned unchanged."""
+    """(context, node) pairs Simplify has returned and would return unchanged."""
 
     LIMIT = 10_000          # entries kept before the store starts afresh (a lowering of
-                            # the seed convolution makes about 200)
+                            # the seed convolution makes about 300)
 
     def __init__(self):
         self._contexts = {}                 # (outer context, scope entry) -> number
-        self._fixed = set()                 # (context, statement)
+        self._fixed = set()                 # (context, statement or expression)
         self._numbers = itertools.count(1)  # 0 is the function's body
 
     def enter(self, context, entry):
@@ -46,13 +51,13 @@ class Fixpoints:
             number = self._contexts[key] = next(self._numbers)
         return number
 
-    def holds(self, context, stmt):
-        return (context, stmt) in self._fixed
+    def holds(self, context, node):
+        return (context, node) in self._fixed
 
-    def add(self, context, stmt):
+    def add(self, context, node):
         if len(self._fixed) + len(self._contexts) >= self.LIMIT:     # counts both
             self.clear()
-        self._fixed.add((context, stmt))
+        self._fixed.add((context, node))
 
     def clear(self):
         self._contexts.clear()

@@ -1,8 +1,8 @@
 """Property: lowering prints the same text with the compiler's caches and without them.
 
 `memo.disabled()` switches off the simplifier's cache (minitvm/arith/memo.py), the loop
-bounds it skips (Analyzer._teaches_nothing) and Simplify's store of statements it
-returned unchanged (minitvm/transform/simplify_fixpoints.py). Hypothesis draws the
+bounds it skips (Analyzer._teaches_nothing) and Simplify's store of the statements and
+expressions it returned and would return unchanged (minitvm/transform/simplify_fixpoints.py). Hypothesis draws the
 programs and random schedules of the virtual-thread property test (split, fused,
 reordered, attached, inlined, bound to vthreads), and lowers each twice.
 """

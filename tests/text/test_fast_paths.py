@@ -4,8 +4,10 @@ Each fast path can be switched off: `Analyzer(cache=False)` (or `memo.disabled()
 a whole lowering) simplifies without the cache and enters every constraint, including
 the loop bounds `i >= min`, `i < min + extent` that the cached analyzer skips when the
 loop variable's bound already decides them (`Analyzer._teaches_nothing`); under
-`memo.disabled()` Simplify also keeps no store of the statements it returned unchanged
-(minitvm/transform/simplify_fixpoints.py), and CSE runs its steps on every expression,
+`memo.disabled()` Simplify also keeps no store of its fixpoints, the statements and
+expressions it returned and would return unchanged (minitvm/transform/simplify_fixpoints.py;
+an expression's simplification is settled when a repeat would keep it:
+`Analyzer.simplify_settled`), and CSE runs its steps on every expression,
 even one in which no computation repeats. tests/schedule/test_fast_lowering.py compares
 whole lowerings.
 """
@@ -22,8 +24,8 @@ from minitvm.transform.simplify_fixpoints import FIXPOINTS
 
 from .test_cse_properties import K, programs as cse_programs
 from .test_cse_properties import stores as cse_stores
-from .test_passes import BUF, run
-from .test_simplify_work import EXTENTS, I, J, _exprs
+from .test_passes import BUF, loop, run
+from .test_simplify_work import EXTENTS, I, J, _analyzer, _exprs, _guarded_load
 
 
 def _in_loops(cache, loops):
@@ -54,6 +56,53 @@ def test_skipped_loop_bounds_change_no_result(expr, bounds):
         for scope in reversed(scopes):
             scope.__exit__(None, None, None)
     assert expr_deep_equal(*results)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_exprs(max_leaves=12), loops)
+def test_a_settled_result_simplifies_to_itself(expr, bounds):
+    ana, _ = _in_loops(True, bounds)
+    plain, _ = _in_loops(False, bounds)
+    result, settled = ana.simplify_settled(expr)
+    assert expr_deep_equal(result, plain.simplify(expr))
+    if settled:     # what Simplify's store of fixpoints relies on
+        assert expr_deep_equal(ana.simplify(result), result)
+        assert expr_deep_equal(plain.simplify(result), result)
+
+
+def test_a_result_that_simplifies_further_is_not_settled():
+    # Simplification is not idempotent: the first one tightens the guard to `i < 5` and
+    # orders the sum, only the second cancels `min(g, i) + max(g, i)` into `g + i`.
+    guarded = _guarded_load(3)
+    ana = _analyzer()
+    result, settled = ana.simplify_settled(J + T.min(guarded, I) + T.max(guarded, I))
+    assert not settled
+    assert not expr_deep_equal(ana.simplify(result), result)
+
+
+def _padded_copy():
+    """`let n = 1` around `for i in range(8): buf[i] = if_then_else(n <= i, buf[i - n],
+    0)`: Simplify inlines the let, so a later Simplify meets the result outside it."""
+    n = T.Var("n")
+    value = T.if_then_else(n <= I, T.BufferLoad(BUF, (I - n,)), T.const(0))
+    return T.PrimFunc((), S.LetStmt(n, T.const(1), loop(I, 8, S.BufferStore(BUF, value, (I,)))),
+                      {}, {})
+
+
+def test_a_later_simplify_returns_a_settled_result_at_once(monkeypatch):
+    first = simplify(_padded_copy())
+    assert format_stmt(first.body).splitlines()[-1].strip() == (
+        "buf[i] = T.if_then_else(1 <= i, buf[i - 1], 0)")
+    simplified = []
+    settled = Analyzer.simplify_settled
+    monkeypatch.setattr(Analyzer, "simplify_settled",
+                        lambda ana, expr, *a: simplified.append(expr) or settled(ana, expr, *a))
+    second = simplify(first)
+    assert second.body is first.body and simplified == []
+    monkeypatch.undo()
+    with memo.disabled():
+        plain = simplify(simplify(_padded_copy()))
+    assert format_stmt(second.body) == format_stmt(plain.body)
 
 
 def test_a_loop_bound_is_skipped_only_when_it_adds_nothing():
