@@ -11,6 +11,8 @@ at stages outside the group. A member attached outside the group when it is crea
 moved to the root of the group, as TVM does (with a warning). Groups nest as in TVM: the
 new group goes inside the innermost group enclosing all members, and takes in whole the
 groups below it that the members fill; a group only partly among the members is refused.
+A scan's body is a group too, made with the schedule and attached to the scan as its
+update (TVM's scan group).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import warnings
 from ..te.tensor import Tensor
 from .errors import ScheduleError, argument_error, schedule_error
 from .graph import sub_graph
-from .stage import SCOPE, Stage, in_group
+from .stage import SCAN_UPDATE, SCOPE, Stage, in_group
 
 
 class Group(Stage):
@@ -47,6 +49,10 @@ class Group(Stage):
         if not isinstance(parent, Stage) or isinstance(parent, Group):
             raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
                                  parent)
+        if self.attach_type == SCAN_UPDATE:
+            raise schedule_error("compute_at", self, f"the group is the body of scan "
+                                 f"'{self.attach_stage.op.name}', computed in its loop",
+                                 scope)
         if not any(iv is scope for iv in parent.leaf_iter_vars):
             raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
                                  f"'{parent.op.name}'", scope)

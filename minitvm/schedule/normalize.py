@@ -53,8 +53,6 @@ def copy_schedule(sch):
             c.attach_stage = copies[id(c.attach_stage)]
         if c.group is not None:
             c.group = copies[id(c.group)]
-        if c.scan is not None:
-            c.scan = copies[id(c.scan)]
     result.stages = [copies[id(s)] for s in sch.stages]
     result.groups = [copies[id(g)] for g in sch.groups]
     result.stage_map = {s.origin_op: s for s in result.stages}
