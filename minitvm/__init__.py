@@ -19,6 +19,8 @@ def __getattr__(name):
         return importlib.import_module(f"{__name__}.{name}")
     if name in _FROM_DRIVER:
         return getattr(importlib.import_module(f"{__name__}.driver"), name)
+    if name == "container":         # TVM's alias of tvm.ir.container
+        return importlib.import_module(f"{__name__}.ir.container")
     if name == "TVMError":
         return importlib.import_module(f"{__name__}.error").TVMError
     if name in _FROM_RUNTIME:

@@ -228,8 +228,13 @@ def _check_thread_indices_defined(stage, context, ranges):
     owner = {thread.var: (iv, s) for s in context.stage_of.values()
              for iv, attr in s.iter_var_attrs.items()
              if (thread := attr.bind_thread) is not None}
+    # the threads launched around the stage, and the GPU threads its own loops are bound
+    # to (a GPU thread index has one value per thread in every launch; a virtual thread's
+    # launches are replicated apart, so one of the stage's own says nothing of another)
     around = {context.bind_map[iv].var for iv in context.paths[stage.op]
               if iv in context.bind_map}
+    around |= {context.bind_map[iv].var for iv in stage.leaf_iter_vars if iv in context.bind_map
+               and context.bind_map[iv].thread_tag not in VIRTUAL_THREAD_TAGS}
     used = []
     for iv in stage.op.root_iter_vars:
         for e in (ranges[iv].min, ranges[iv].extent):
@@ -239,7 +244,7 @@ def _check_thread_indices_defined(stage, context, ranges):
             iv, reader = owner[var]
             raise ScheduleError(
                 f"stage '{stage.op.name}', {_where(stage, context)}: stage "
-                f"'{reader.op.name}' reads it inside virtual thread '{var.name}' (its axis "
+                f"'{reader.op.name}' reads it inside thread '{var.name}' (its axis "
                 f"'{iv.var.name}'), where each thread needs its own part of it, but the "
                 "stage is computed outside that thread, where the thread index has no "
                 "value; compute_at it inside that thread's loop, or give it scope 'global' "

@@ -71,7 +71,7 @@ def _join_scan_of_state(cache_stage, source, reader_stages):
         scan = reader.scan
         if scan is not None and any(source is t for t in scan.op.state_placeholder):
             cache_stage.scan = scan
-            cache_stage.compute_root()
+            cache_stage.to_root()
             return
 
 

@@ -85,7 +85,7 @@ def inject_inline(sch):
             continue
         _check_inlinable(stage)
         if _read_whole(stage, sch.stages[i + 1:]):
-            stage.compute_root()
+            stage.to_root()
             continue
         stage.attach_type = INLINED
         op = stage.op

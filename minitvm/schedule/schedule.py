@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..te.tensor import Operation, Tensor
 from .errors import ScheduleError
 from .graph import post_dfs_order, read_graph
+from .record import start_record
 from .stage import Stage
 
 
@@ -19,6 +20,8 @@ class Schedule:
         self.stages = stages
         self.stage_map = {s.origin_op: s for s in stages}
         self.groups = []
+        self.keep_schedule_record = False     # see `record`
+        self.schedule_record, self.primitive_record = [], []
 
     def __getitem__(self, key):
         op = key.op if isinstance(key, Tensor) else key
@@ -78,6 +81,7 @@ def create_schedule(ops):
     sch.stages = [Stage(op, sch, op in ops) for op in order]
     sch.stage_map = {s.op: s for s in sch.stages}
     _attach_scan_bodies(sch)
+    start_record(sch)
     return sch
 
 
@@ -90,4 +94,4 @@ def _attach_scan_bodies(sch):
             for op in scan_body(stage.op):
                 body_stage = sch.stage_map[op]
                 body_stage.scan = stage
-                body_stage.compute_root()
+                body_stage.to_root()

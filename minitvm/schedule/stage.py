@@ -21,6 +21,7 @@ from ..tir import op as _op
 from ..tir.expr import (IntImm, IterVar, IterVarType, PrimExpr, Range, StringImm,
                         Var)
 from .errors import argument_error, axis_name, schedule_error
+from .record import recorded
 from .relations import Fuse, Singleton, Split
 
 # attach types, TVM's AttachType codes: kGroupRoot (at the root, or where its group goes),
@@ -144,6 +145,8 @@ class Stage:
 
     # --- loop structure ----------------------------------------------------------------
 
+    @recorded(lambda parent, factor=None, nparts=None, **_: "split" if factor is not None
+              else "split_by_nparts")
     def split(self, parent, factor=None, nparts=None, disable_predication=False):
         """Split `parent` into (outer, inner), either `factor` inner iterations per outer
         one or `nparts` outer iterations (an int, or an integer expression such as a
@@ -200,6 +203,7 @@ class Stage:
         self.reorder(x_outer, y_outer, x_inner, y_inner)
         return x_outer, y_outer, x_inner, y_inner
 
+    @recorded("fuse")
     def fuse(self, *axes):
         """Fuse adjacent leaf axes (outermost first) into one loop; returns it. One axis
         is returned as it is; no axis adds a new outermost loop of one iteration,
@@ -219,6 +223,7 @@ class Stage:
             fused = self._fuse_pair(fused, inner)
         return fused
 
+    @recorded("fuse")
     def _fuse_pair(self, outer, inner):
         pos_outer = self._leaf_position("fuse", outer)
         pos_inner = self._leaf_position("fuse", inner)
@@ -240,6 +245,7 @@ class Stage:
         self.leaf_iter_vars[pos_outer:pos_inner + 1] = [fused]
         return fused
 
+    @recorded("reorder")
     def reorder(self, *axes):
         """Put the given leaf axes, in this order, into the positions they occupy."""
         seen = []
@@ -253,6 +259,7 @@ class Stage:
 
     # --- placement ---------------------------------------------------------------------
 
+    @recorded("compute_at")
     def compute_at(self, parent, scope):
         """Compute this stage inside loop `scope` of stage `parent`, only the region that
         one iteration of `scope` needs (bound inference finds it).
@@ -274,9 +281,14 @@ class Stage:
         self.attach_ivar = scope
         self.attach_stage = parent
 
+    @recorded("compute_root")
     def compute_root(self):
         """Compute this stage at the root of the program (the default); a stage of a
         scan's body goes back inside the scan's loop, as TVM's scan group keeps it."""
+        self.to_root()
+
+    def to_root(self):
+        """compute_root, unrecorded: what the schedule's own rewrites use."""
         self.attach_type = ROOT if self.scan is None else SCAN_UPDATE
         self.attach_ivar, self.attach_stage = None, self.scan
 
@@ -284,14 +296,16 @@ class Stage:
         """A stage made by a dataflow rewrite of stage `home` (a cache, a factored
         reduction) goes where `home` belongs: its group and its scan body."""
         self.group, self.scan = home.group, home.scan
-        self.compute_root()
+        self.to_root()
 
+    @recorded("compute_inline")
     def compute_inline(self):
         """Substitute this stage's body into its consumers instead of storing it. Which
         stages can be inlined is checked when lowering (`normalize.inject_inline`), as in
         TVM."""
         self.attach_type = INLINE
 
+    @recorded("set_scope")
     def set_scope(self, scope):
         """Store this stage in memory `scope` ("global", "local", "local.acc_buffer"...)."""
         self.check_scope("set_scope", scope)
@@ -311,6 +325,10 @@ class Stage:
             return self.unroll(var)
         if pragma_type == "vectorize":
             return self.vectorize(var)
+        return self._pragma(var, pragma_type, pragma_value)
+
+    @recorded("pragma")
+    def _pragma(self, var, pragma_type, pragma_value):
         self._leaf_position("pragma", var)
         if not isinstance(pragma_type, str) or not pragma_type:
             raise argument_error("pragma", self, "pragma_type", "must be a non-empty string",
@@ -326,12 +344,15 @@ class Stage:
         attr.pragma_values.append(pragma_value)
         return None
 
+    @recorded("unroll")
     def unroll(self, var):
         self._set_for_kind("unroll", var, IterVarType.UNROLLED)
 
+    @recorded("vectorize")
     def vectorize(self, var):
         self._set_for_kind("vectorize", var, IterVarType.VECTORIZED)
 
+    @recorded("parallel")
     def parallel(self, var):
         self._set_for_kind("parallel", var, IterVarType.PARALLELIZED)
 
@@ -342,6 +363,7 @@ class Stage:
                                  f"{FOR_KINDS[iter_type]}", var)
         self._attr(var).iter_type = iter_type
 
+    @recorded("bind")
     def bind(self, ivar, thread_ivar):
         """Run loop `ivar` on a thread index: a GPU block or thread (`te.thread_axis(
         "blockIdx.x")`, `"threadIdx.y"`, ...) or a virtual thread (`"vthread"`,
@@ -368,6 +390,7 @@ class Stage:
                                      f"already bound to axis '{axis_name(iv)}'", ivar)
         self._attr(ivar).bind_thread = thread_ivar
 
+    @recorded("tensorize")
     def tensorize(self, var, tensor_intrin):
         """Replace the loops from `var` inward by the intrinsic (checked when lowering)."""
         self._leaf_position("tensorize", var)
@@ -386,6 +409,7 @@ class Stage:
 
     # --- storage ---------------------------------------------------------------------
 
+    @recorded("set_store_predicate")
     def set_store_predicate(self, predicate):
         """Store only where `predicate` (a boolean expression of the stage's axes or
         threads) holds; the loops still run everywhere."""
@@ -394,6 +418,7 @@ class Stage:
                                  "must be a boolean expression", predicate)
         self.store_predicate = predicate
 
+    @recorded("storage_align")
     def storage_align(self, axis, factor, offset):
         """Pad dimension `axis` of the stage's buffer: the stride of the dimension
         outside it becomes `factor * k + offset` (TVM's buffer_dim_align)."""
@@ -412,6 +437,7 @@ class Stage:
         attr = self._attr(axis)
         attr.dim_align_factor, attr.dim_align_offset = factor, offset
 
+    @recorded("double_buffer")
     def double_buffer(self):
         """Allocate the stage twice inside the loop it is attached at, so that iteration
         i + 1 is produced while iteration i is consumed (InjectDoubleBuffer)."""

@@ -79,7 +79,7 @@ def scan(init, update, state_placeholder, inputs=None, name="scan", tag="", attr
     many = isinstance(init, (list, tuple))
     init, update, state = (list(x) if isinstance(x, (list, tuple)) else [x]
                            for x in (init, update, state_placeholder))
-    inputs = list(inputs or [])
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs or [])
     _check(name, init, update, state, inputs)
     ana = Analyzer()
     start = init[0].shape[0]

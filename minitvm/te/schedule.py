@@ -1,14 +1,20 @@
 """TVM's `tvm.te.schedule` names that its TE tests call, over minitvm's schedule package:
-`InferBound`, `ScheduleOps`, `CreateReadGraph`, `PostDFSOrder`, plus `Schedule`, `Stage`,
-`create_schedule` and the relation nodes of `Stage.relations` (`Split`, `Fuse`,
-`Singleton`).
+`InferBound`, `ScheduleOps`, `CreateReadGraph`, `PostDFSOrder`, `ScanGetBody`,
+`AutoInlineElemWise` / `AutoInlineBroadcast` / `AutoInlineInjective`, plus `Schedule`,
+`Stage`, `create_schedule`, the relation nodes of `Stage.relations` (`Split`, `Fuse`,
+`Singleton`) and the `tir` names TVM's module imports (`Buffer`, `IterVar`, `Var`).
 
 As in TVM, `InferBound` and `ScheduleOps` take a normalized schedule
 (`s = s.normalize()`); `InferBound` returns a `Map` from each IterVar to its Range.
 """
 from ..ir.container import Array, Map
 from ..schedule import Schedule, Stage, create_schedule, infer_bound, schedule_ops
+from ..schedule.auto_inline import (auto_inline_broadcast, auto_inline_elem_wise,
+                                    auto_inline_injective)
 from ..schedule.graph import post_dfs_order, read_graph
+from ..schedule.scan_stmt import scan_body
+from ..tir.buffer import Buffer
+from ..tir.expr import IterVar, Var
 from ..schedule.relations import Fuse, Singleton, Split
 
 
@@ -33,5 +39,16 @@ def PostDFSOrder(roots, graph):  # noqa: N802
     return Array(post_dfs_order(list(roots), graph))
 
 
-__all__ = ["CreateReadGraph", "Fuse", "InferBound", "PostDFSOrder", "Schedule", "ScheduleOps",
+def ScanGetBody(scan_op):  # noqa: N802
+    """The ops computed inside the scan's loop, inputs first."""
+    return Array(scan_body(scan_op))
+
+
+AutoInlineElemWise = auto_inline_elem_wise
+AutoInlineBroadcast = auto_inline_broadcast
+AutoInlineInjective = auto_inline_injective
+
+__all__ = ["AutoInlineBroadcast", "AutoInlineElemWise", "AutoInlineInjective", "Buffer",
+           "IterVar", "ScanGetBody", "Var",
+           "CreateReadGraph", "Fuse", "InferBound", "PostDFSOrder", "Schedule", "ScheduleOps",
            "Singleton", "Split", "Stage", "create_schedule"]

@@ -55,6 +55,12 @@ class Tensor:
     def __neg__(self):
         return self * -1   # TVM's negation of a tensor: T_multiply by -1
 
+    def __iter__(self):
+        # without this, Python would iterate by indexing, which never ends (a tensor's
+        # slices have no length): e.g. `list(tensor)` where a list of tensors was meant
+        raise TypeError(f"tensor '{self.name}' is not iterable; index it (A[i, j]) or "
+                        "put it in a list")
+
     def _load(self, indices):
         return ProducerLoad(self, tuple(self._index(k, i) for k, i in enumerate(indices)))
 

@@ -19,7 +19,7 @@ from .op import call_pure_extern
 # truncdiv/truncmod round toward zero, as C does
 from .op import floordiv as indexdiv, floormod as indexmod, truncdiv, truncmod
 from .packed import call_packed
-from . import ir_builder
+from . import ir_builder, stmt_functor
 from .intrin import (CallEffectKind, abs, acos, acosh, asin, asinh, atan, atan2, atanh, ceil,
                      cos, cosh, erf, exp, exp10, exp2, floor, fmod, isnan, log, log10, log1p,
                      log2, nearbyint, popcount, pow, power, round, rsqrt, sigmoid, sin, sinh,
