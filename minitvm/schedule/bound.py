@@ -45,6 +45,8 @@ def infer_bound(sch):
             continue
         _infer_root_bound(stage, context, ranges)
         pass_down_domain(stage, ranges, ana)
+        for thread in stage.launched_threads:       # env_threads run over their range
+            ranges[thread] = thread.dom
     ranges = {iv: Range(ana.simplify(r.min), ana.simplify(r.extent))
               for iv, r in ranges.items()}
     for stage in sch.stages:

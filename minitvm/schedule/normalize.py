@@ -46,6 +46,7 @@ def copy_schedule(sch):
         c.all_iter_vars = list(s.all_iter_vars)
         c.leaf_iter_vars = list(s.leaf_iter_vars)
         c.relations = list(s.relations)
+        c.launched_threads = list(s.launched_threads)
         c.iter_var_attrs = {iv: attr.copy() for iv, attr in s.iter_var_attrs.items()}
         copies[id(s)] = c
     for c in copies.values():

@@ -114,6 +114,7 @@ class Stage:
         self.store_predicate = None
         self.double_buffered = False
         self.group = None                 # the create_group group the stage is in
+        self.launched_threads = []        # TVM's StageNode::env_threads
 
     def attach_spec(self):
         """The stage whose attachment applies (TVM's GetAttachSpec): a stage left at the
@@ -453,8 +454,24 @@ class Stage:
                                  "be double buffered")
         self.double_buffered = True
 
+    @recorded("env_threads")
     def env_threads(self, threads):
-        """Launch `threads` around a composite op (TVM: only a scan)."""
-        raise schedule_error("env_threads", self, "only a scan (te.scan) can launch "
-                             "environment threads, and minitvm does not lower them for a scan "
-                             "either yet (bind the scan's stages' axes instead)")
+        """Launch `threads` (thread axes with a range, `te.thread_axis((0, n), tag)`)
+        around a scan's loop, outermost first: they become its outermost loops, so the
+        scan's stages can bind to them or be computed at them (TVM's persistent
+        kernels). Only a scan (a composite op) has them."""
+        from ..te.scan import ScanOp
+        if not isinstance(self.op, ScanOp):
+            raise schedule_error("env_threads", self, "only a scan (te.scan) can launch "
+                                 "environment threads")
+        if self.launched_threads:
+            raise schedule_error("env_threads", self, "the threads are already set")
+        threads = list(threads) if isinstance(threads, (list, tuple)) else [threads]
+        for t in threads:
+            if not isinstance(t, IterVar) or t.iter_type != IterVarType.THREAD_INDEX \
+                    or t.dom is None or thread_rank(t.thread_tag) is None:
+                raise argument_error("env_threads", self, "threads", "must be thread axes "
+                                     "with a range, te.thread_axis((0, n), tag)", t)
+        self.leaf_iter_vars[0:0] = threads
+        self.all_iter_vars += threads
+        self.launched_threads = threads
