@@ -89,9 +89,12 @@ def _thread_tag(iv, context):
 
 
 def _need_relax(iv, found_attach, context, rank):
-    if not _thread_tag(iv, context):
+    tag = _thread_tag(iv, context)
+    if not tag:
         return not found_attach
-    return rank <= thread_rank(_thread_tag(iv, context))
+    if rank == STORAGE_RANKS["warp"] and tag == "threadIdx.x":
+        return True         # TVM: warp memory is indexed across the lanes of threadIdx.x
+    return rank <= thread_rank(tag)
 
 
 def _infer_root_bound(stage, context, ranges):
