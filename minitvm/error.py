@@ -12,3 +12,8 @@ AssertionError raised from inside minitvm.
 
 class TVMError(RuntimeError):
     """Base of the errors TVM's compiler and runtime report (`tvm.error.TVMError`)."""
+
+
+class NestingTooDeepError(TVMError):
+    """The program nests deeper than minitvm's tree walks, or Python's parser for the host
+    build's code, can follow (see minitvm/tir/depth.py)."""

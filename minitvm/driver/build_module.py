@@ -28,6 +28,7 @@ import importlib
 import os
 import sys
 
+from ..tir.depth import deep_ir_step
 from ..tir.function import IRModule, PrimFunc
 from ..transform import (common_subexpr_elim, inject_virtual_thread, remove_no_op,
                         rewrite_unsafe_select, simplify, storage_flatten, storage_rewrite,
@@ -107,7 +108,8 @@ def schedule_to_module(sch, args=None, name="main", binds=None):
 def lower(inp, args=None, name="main", simple_mode=False, binds=None, dump=None):
     """Lower a schedule (with its argument tensors), a PrimFunc or an IRModule to an
     IRModule of flat loop IR. `simple_mode` leaves LoopPartition out, as TVM's does."""
-    funcs = _to_primfuncs(inp, args, name, binds)
+    with deep_ir_step("schedule_to_module"):
+        funcs = _to_primfuncs(inp, args, name, binds)
     show = _dumper(dump)
     ctx = PassContext.current()
     steps = [step for step in pipeline(ctx)
@@ -140,11 +142,13 @@ def build(inp, args=None, target="llvm", name="main", binds=None):
     for step_name, fn in BUILD_PIPELINE:
         func = _run(lambda f: fn(f, target), step_name, func)
     codegen = importlib.import_module("minitvm.codegen")
-    return codegen.build_host(func, name)
+    with deep_ir_step("build (host code generation)"):
+        return codegen.build_host(func, name)
 
 
 def _run(fn, step_name, func):
-    result = fn(func)
+    with deep_ir_step(step_name):
+        result = fn(func)
     if not isinstance(result, PrimFunc):
         raise TypeError(f"pass {step_name} returned {type(result).__name__}, not a PrimFunc")
     if result.phases[-1:] != (step_name,):

@@ -12,6 +12,7 @@ import linecache
 
 import numpy as np
 
+from ..error import NestingTooDeepError
 from .host_support import namespace
 from .module import Module, register_loader
 
@@ -65,7 +66,17 @@ def _compile(source, entry_name, externs):
     filename = f"<minitvm host code {entry_name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     scope = namespace(externs)
-    exec(compile(source, filename, "exec"), scope)
+    try:
+        code = compile(source, filename, "exec")
+    except (SyntaxError, RecursionError) as err:
+        if isinstance(err, SyntaxError) and "too many nested" not in str(err):
+            raise
+        # Python's parser takes at most 200 nested parentheses in one expression
+        raise NestingTooDeepError(
+            f"build {entry_name}: an expression of the program nests deeper than the host "
+            f"build's Python code can ({err}); split the expression into stages "
+            "(te.compute) or unroll fewer iterations") from None
+    exec(code, scope)
     return scope["__entry__"]
 
 

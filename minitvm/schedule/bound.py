@@ -45,6 +45,8 @@ def infer_bound(sch):
             continue
         _infer_root_bound(stage, context, ranges)
         pass_down_domain(stage, ranges, ana)
+        for thread in stage.launched_threads:       # env_threads run over their range
+            ranges[thread] = thread.dom
     ranges = {iv: Range(ana.simplify(r.min), ana.simplify(r.extent))
               for iv, r in ranges.items()}
     for stage in sch.stages:
@@ -87,9 +89,12 @@ def _thread_tag(iv, context):
 
 
 def _need_relax(iv, found_attach, context, rank):
-    if not _thread_tag(iv, context):
+    tag = _thread_tag(iv, context)
+    if not tag:
         return not found_attach
-    return rank <= thread_rank(_thread_tag(iv, context))
+    if rank == STORAGE_RANKS["warp"] and tag == "threadIdx.x":
+        return True         # TVM: warp memory is indexed across the lanes of threadIdx.x
+    return rank <= thread_rank(tag)
 
 
 def _infer_root_bound(stage, context, ranges):

@@ -27,7 +27,7 @@ from .dataflow import (record_replacement, replace_data_flow, replace_inputs, re
 from .errors import ScheduleError, argument_error, schedule_error
 from .loop_nest import make_bound_check
 from .message_passing import pass_down_domain, pass_down_index, pass_up_index
-from .stage import Stage
+from .stage import Stage, scan_group
 
 
 def cache_read(sch, tensor, scope, readers):
@@ -66,11 +66,13 @@ def cache_read(sch, tensor, scope, readers):
 
 def _join_scan_of_state(cache_stage, source, reader_stages):
     """A copy of a scan's state read inside the scan's body is part of the body (it is
-    on a path from the update to the state): it copies each step's rows in the loop."""
+    on a path from the update to the state): it copies each step's rows in the loop.
+    TVM would leave it in the state placeholder's group, outside the scan."""
     for reader in reader_stages:
-        scan = reader.scan
-        if scan is not None and any(source is t for t in scan.op.state_placeholder):
-            cache_stage.scan = scan
+        body = scan_group(reader)
+        if body is not None and any(source is t for t
+                                    in body.attach_stage.op.state_placeholder):
+            cache_stage.group = body
             cache_stage.to_root()
             return
 

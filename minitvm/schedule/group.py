@@ -8,8 +8,11 @@ The group's members are the ops on paths from `outputs` to `inputs` (`inputs`
 themselves only with `include_inputs`). A member left at the root goes wherever its
 group goes (`Stage.attach_spec`); members may still be computed at one another, but not
 at stages outside the group. A member attached outside the group when it is created is
-moved to the root of the group, as TVM does (with a warning). Nested groups must nest:
-all members must share one enclosing group (or none).
+moved to the root of the group, as TVM does (with a warning). Groups nest as in TVM: the
+new group goes inside the innermost group enclosing all members, and takes in whole the
+groups below it that the members fill; a group only partly among the members is refused.
+A scan's body is a group too, made with the schedule and attached to the scan as its
+update (TVM's scan group).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import warnings
 from ..te.tensor import Tensor
 from .errors import ScheduleError, argument_error, schedule_error
 from .graph import sub_graph
-from .stage import SCOPE, Stage, in_group
+from .stage import SCAN_UPDATE, SCOPE, Stage, in_group
 
 
 class Group(Stage):
@@ -31,6 +34,11 @@ class Group(Stage):
     def __repr__(self):
         return f"group({', '.join(s.op.name for s in self.members())})"
 
+    @property
+    def num_child_stages(self):
+        """How many stages and groups are directly in this group."""
+        return sum(1 for s in self.schedule.stages + self.schedule.groups if s.group is self)
+
     def members(self):
         return [s for s in self.schedule.stages if s.group is self]
 
@@ -41,6 +49,10 @@ class Group(Stage):
         if not isinstance(parent, Stage) or isinstance(parent, Group):
             raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
                                  parent)
+        if self.attach_type == SCAN_UPDATE:
+            raise schedule_error("compute_at", self, f"the group is the body of scan "
+                                 f"'{self.attach_stage.op.name}', computed in its loop",
+                                 scope)
         if not any(iv is scope for iv in parent.leaf_iter_vars):
             raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
                                  f"'{parent.op.name}'", scope)
@@ -65,14 +77,10 @@ def create_group(sch, outputs, inputs, include_inputs=False):
     if not members:
         raise ScheduleError("create_group: no stage lies between the inputs and the "
                             "outputs (each output must read an input, directly or not)")
-    parents = {id(s.group): s.group for s in members}
-    if len(parents) != 1:
-        raise ScheduleError("create_group: the stages " + ", ".join(
-            f"'{s.op.name}'" for s in members) + " belong to different groups; a group "
-            "must contain whole groups or lie inside one")
-    group = Group(sch, members[0].group)
-    for s in members:
-        s.group = group
+    parent = _common_group(members)
+    group = Group(sch, parent)
+    for child in _children_under(parent, members):
+        child.group = group
     for s in members:
         if s.attach_type == SCOPE and not in_group(s.attach_stage, group):
             warnings.warn(f"create_group: stage '{s.op.name}' was computed at stage "
@@ -81,6 +89,58 @@ def create_group(sch, outputs, inputs, include_inputs=False):
             s.compute_root()
     sch.groups.append(group)
     return group
+
+
+def _common_group(members):
+    """TVM's LeastCommonAncestor of the members' groups (None: the root)."""
+    def ancestors(g):
+        chain = []
+        while g is not None:
+            chain.append(g)
+            g = g.group
+        return chain
+    common = members[0].group
+    for s in members[1:]:
+        g = s.group
+        if common is None or g is None:
+            return None
+        common = (g if any(g is a for a in ancestors(common)) else
+                  common if any(common is a for a in ancestors(g)) else None)
+    return common
+
+
+def _children_under(parent, members):
+    """The members and groups to put in the new group: those directly in `parent`. A
+    group below `parent` must be wholly among the members (TVM's counting check)."""
+    chosen, seen = [], {}
+    for s in members:
+        g = s
+        while g.group is not parent:
+            g = g.group
+        if not any(g is c for c in chosen):
+            chosen.append(g)
+        if s.group is not parent:
+            seen.setdefault(id(s.group), [s.group, 0])[1] += 1
+    _check_whole_groups(parent, seen)
+    return chosen
+
+
+def _check_whole_groups(parent, seen):
+    """Every group a member is in (below `parent`) has all its children among the
+    members, counting a whole subgroup as one child."""
+    stack = [g for g, count in seen.values() if count == g.num_child_stages]
+    while stack:
+        g = stack.pop()
+        if g.group is not None and g.group is not parent:
+            entry = seen.setdefault(id(g.group), [g.group, 0])
+            entry[1] += 1
+            if entry[1] == g.group.num_child_stages:
+                stack.append(g.group)
+    for g, count in seen.values():
+        if count != g.num_child_stages:
+            raise ScheduleError(f"create_group: the new group would take only {count} "
+                                f"of the {g.num_child_stages} members of {g!r}; a group "
+                                "must contain whole groups or lie inside one")
 
 
 def _tensors(sch, name, value):

@@ -15,7 +15,7 @@ from dataclasses import replace
 from ..arith import Analyzer
 from ..arith.int_set import RangeSets, eval_set
 from ..tir import op as _op
-from ..tir.expr import Call, IntImm, Var
+from ..tir.expr import Call, IntImm, IterVarType, Var
 from ..tir.stmt import AttrStmt, Evaluate, For, IfThenElse, LetStmt
 from .message_passing import is_const, pass_up_bound_check, pass_up_index
 from .stage import FOR_KINDS, STORAGE_RANKS, VIRTUAL_THREAD_TAGS, thread_rank
@@ -43,6 +43,8 @@ def make_loop_nest(stage, ranges, begin, new_loop_var, skip, values):
 def _loop_level(stage, iv, r, new_loop_var, values):
     attr = stage.iter_var_attrs.get(iv)
     bound = attr.bind_thread if attr is not None else None
+    if bound is None and iv.iter_type == IterVarType.THREAD_INDEX:
+        bound = iv                          # a thread launched by env_threads
     level = []
     if bound is not None and bound.thread_tag in VIRTUAL_THREAD_TAGS:
         level.append(AttrStmt(bound, "virtual_thread", r.extent, NO_OP))

@@ -46,6 +46,7 @@ def copy_schedule(sch):
         c.all_iter_vars = list(s.all_iter_vars)
         c.leaf_iter_vars = list(s.leaf_iter_vars)
         c.relations = list(s.relations)
+        c.launched_threads = list(s.launched_threads)
         c.iter_var_attrs = {iv: attr.copy() for iv, attr in s.iter_var_attrs.items()}
         copies[id(s)] = c
     for c in copies.values():
@@ -53,8 +54,6 @@ def copy_schedule(sch):
             c.attach_stage = copies[id(c.attach_stage)]
         if c.group is not None:
             c.group = copies[id(c.group)]
-        if c.scan is not None:
-            c.scan = copies[id(c.scan)]
     result.stages = [copies[id(s)] for s in sch.stages]
     result.groups = [copies[id(g)] for g in sch.groups]
     result.stage_map = {s.origin_op: s for s in result.stages}

@@ -9,7 +9,7 @@ from ..te.tensor import Operation, Tensor
 from .errors import ScheduleError
 from .graph import post_dfs_order, read_graph
 from .record import start_record
-from .stage import Stage
+from .stage import SCAN_UPDATE, Stage
 
 
 class Schedule:
@@ -86,12 +86,14 @@ def create_schedule(ops):
 
 
 def _attach_scan_bodies(sch):
-    """The ops of a scan's body are computed inside its loop (TVM's scan group)."""
+    """The ops of a scan's body are computed inside its loop: TVM's scan group, the
+    group of the stages between the updates and the states and inputs, attached to the
+    scan as its update."""
     from ..te.scan import ScanOp
-    from .scan_stmt import scan_body
+    from .group import create_group
     for stage in sch.stages:
         if isinstance(stage.op, ScanOp):
-            for op in scan_body(stage.op):
-                body_stage = sch.stage_map[op]
-                body_stage.scan = stage
-                body_stage.to_root()
+            op = stage.op
+            group = create_group(sch, list(op.update),
+                                 list(op.state_placeholder) + list(op.inputs))
+            group.attach_type, group.attach_stage = SCAN_UPDATE, stage

@@ -77,6 +77,14 @@ class IterVarAttr:
                        pragma_values=list(self.pragma_values))
 
 
+def scan_group(stage):
+    """The scan body group `stage` is in (directly or through nested groups), or None."""
+    g = stage.group
+    while g is not None and g.attach_type != SCAN_UPDATE:
+        g = g.group
+    return g
+
+
 def in_group(stage, group):
     """True when `stage` is in `group` or in a group nested in it."""
     g = stage.group
@@ -106,7 +114,7 @@ class Stage:
         self.store_predicate = None
         self.double_buffered = False
         self.group = None                 # the create_group group the stage is in
-        self.scan = None                  # the scan whose body it is (TVM's scan group)
+        self.launched_threads = []        # TVM's StageNode::env_threads
 
     def attach_spec(self):
         """The stage whose attachment applies (TVM's GetAttachSpec): a stage left at the
@@ -283,19 +291,19 @@ class Stage:
 
     @recorded("compute_root")
     def compute_root(self):
-        """Compute this stage at the root of the program (the default); a stage of a
-        scan's body goes back inside the scan's loop, as TVM's scan group keeps it."""
+        """Compute this stage at the root of the program, or of its group (the default):
+        a stage of a scan's body stays in the scan's loop, as its group goes there."""
         self.to_root()
 
     def to_root(self):
         """compute_root, unrecorded: what the schedule's own rewrites use."""
-        self.attach_type = ROOT if self.scan is None else SCAN_UPDATE
-        self.attach_ivar, self.attach_stage = None, self.scan
+        self.attach_type = ROOT
+        self.attach_ivar = self.attach_stage = None
 
     def join(self, home):
         """A stage made by a dataflow rewrite of stage `home` (a cache, a factored
-        reduction) goes where `home` belongs: its group and its scan body."""
-        self.group, self.scan = home.group, home.scan
+        reduction) goes in `home`'s group (a scan's body is one), at its root."""
+        self.group = home.group
         self.to_root()
 
     @recorded("compute_inline")
@@ -446,8 +454,24 @@ class Stage:
                                  "be double buffered")
         self.double_buffered = True
 
+    @recorded("env_threads")
     def env_threads(self, threads):
-        """Launch `threads` around a composite op (TVM: only a scan)."""
-        raise schedule_error("env_threads", self, "only a scan (te.scan) can launch "
-                             "environment threads, and minitvm does not lower them for a scan "
-                             "either yet (bind the scan's stages' axes instead)")
+        """Launch `threads` (thread axes with a range, `te.thread_axis((0, n), tag)`)
+        around a scan's loop, outermost first: they become its outermost loops, so the
+        scan's stages can bind to them or be computed at them (TVM's persistent
+        kernels). Only a scan (a composite op) has them."""
+        from ..te.scan import ScanOp
+        if not isinstance(self.op, ScanOp):
+            raise schedule_error("env_threads", self, "only a scan (te.scan) can launch "
+                                 "environment threads")
+        if self.launched_threads:
+            raise schedule_error("env_threads", self, "the threads are already set")
+        threads = list(threads) if isinstance(threads, (list, tuple)) else [threads]
+        for t in threads:
+            if not isinstance(t, IterVar) or t.iter_type != IterVarType.THREAD_INDEX \
+                    or t.dom is None or thread_rank(t.thread_tag) is None:
+                raise argument_error("env_threads", self, "threads", "must be thread axes "
+                                     "with a range, te.thread_axis((0, n), tag)", t)
+        self.leaf_iter_vars[0:0] = threads
+        self.all_iter_vars += threads
+        self.launched_threads = threads

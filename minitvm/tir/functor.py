@@ -13,6 +13,10 @@ import operator
 
 from . import expr as E
 from . import stmt as S
+from .depth import make_room
+
+# The traversals below recurse as deep as a program nests (see depth.py).
+make_room()
 
 # Which fields of each node hold IR to traverse, in evaluation order. Objects that
 # are not IR (AttrStmt.node, buffers, TE tensors, the reducer) are not entered, and

@@ -10,6 +10,7 @@ declarations of parameters and undefined buffers and variables.
 from __future__ import annotations
 
 from . import expr as E
+from .depth import deep_ir_step
 from .printer_expr import quote
 from .printer_scope import Scope, common_paths, sanitize
 from .printer_stmt import Line, StmtPrinter, render
@@ -215,6 +216,11 @@ METADATA_OMITTED = "# Metadata omitted. Use show_meta=True in script() method to
 
 def format_module(mod):
     """The TVMScript text of an IRModule, as `print(mod)` in TVM."""
+    with deep_ir_step("printing the module"):
+        return _format_module(mod)
+
+
+def _format_module(mod):
     lines = [HEADER_IR, HEADER_TIR, "", "@I.ir_module", "class Module:"]
     names = sorted(mod.functions, key=lambda n: (n == "main", n))
     metadata = {}

@@ -54,3 +54,17 @@ def test_a_member_attached_outside_the_group_goes_with_the_group():
         s.create_group(outputs=C, inputs=A)
     assert "stage 'B' was computed at stage 'D', outside the group" in str(caught[0].message)
     assert s[B].attach_stage is None
+
+
+def test_a_group_of_a_group_and_its_input_nests_as_tvms():
+    # TVM's create_group: the new group goes in the innermost group enclosing all
+    # members and takes in whole the groups below it (test of include_inputs)
+    A, B, C, D = elementwise()
+    s = te.create_schedule(D.op)
+    inner = s.create_group(outputs=C, inputs=B)             # C alone
+    outer = s.create_group(outputs=C, inputs=B, include_inputs=True)
+    assert s[C].group is inner and inner.group is outer and s[B].group is outer
+    assert (outer.num_child_stages, inner.num_child_stages) == (2, 1)
+    outer.compute_at(s[D], D.op.axis[0])
+    a = np.random.RandomState(0).uniform(size=(10, 6)).astype("float32")
+    np.testing.assert_allclose(run(s, [A, D], [a]), (a * 2 + 1) ** 2, rtol=1e-6)

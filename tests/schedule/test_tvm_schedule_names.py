@@ -107,3 +107,22 @@ def test_producer_bound_to_its_consumers_gpu_thread_lowers():
                                           if isinstance(n, S.AttrStmt)
                                           and n.attr_key == "thread_extent" else None)
     assert [int(v) for v in launches] == [3, 3]      # one launch per stage, 3 threads
+
+
+def test_warp_memory_spans_the_lanes_of_thread_x():
+    # TVM's NeedRelax: a "warp" stage read under threadIdx.x holds every lane's part
+    A = te.placeholder((64, 8), name="A")
+    A1 = te.compute(A.shape, lambda i, j: A[i, j], name="A1")
+    A2 = te.compute(A.shape, lambda i, j: A1[i, j] + 3.0, name="A2")
+    s = te.create_schedule(A2.op)
+    s[A1].set_scope("warp")
+    _, xi = s[A2].split(A2.op.axis[0], 32)
+    xi0, xi1 = s[A2].split(xi, factor=16)
+    tx = te.thread_axis("threadIdx.x")
+    s[A2].bind(xi1, tx)
+    s[A2].bind(xi0, te.thread_axis("threadIdx.y"))
+    s[A1].compute_at(s[A2], A2.op.axis[1])
+    _, inner = s[A1].split(A1.op.axis[0], factor=16)
+    s[A1].bind(inner, tx)
+    bounds = te.schedule.InferBound(s.normalize())
+    assert bounds[A1.op.axis[0]].extent.value == 16      # the 16 lanes, not one row

@@ -86,7 +86,10 @@ def test_scan_structure():
     assert spatial.var.name == "scan.out0.i1"
     s = te.create_schedule(op)
     assert s[out].leaf_iter_vars == [op.scan_axis]    # spatial axes are not loops
-    assert s[update].attach_type == 5     # TVM's kScanUpdate: computed inside the scan loop
+    # TVM's scan group: the body's stages are at the root of a group (kGroupRoot) that
+    # goes inside the scan loop (kScanUpdate)
+    assert s[update].attach_type == 1
+    assert s[update].group.attach_type == 5 and s[update].group.attach_stage is s[out]
 
 
 # --- misuse: one test per rule ------------------------------------------------------------

@@ -72,6 +72,10 @@ def test_rewriting_the_body_computes_the_recurrence(rewrite):
     t = recurrence()
     s = te.create_schedule(t["out"].op)
     rewrite(s, t)
+    assert_computes_the_recurrence(s, t)
+
+
+def assert_computes_the_recurrence(s, t):
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (M, N)).astype("float32")
     w = rng.uniform(-0.5, 0.5, (N, N)).astype("float32")
@@ -112,3 +116,24 @@ def test_inlining_the_update_of_a_scan():
     with pytest.raises(ScheduleError, match=r"compute_inline on stage 'update': scan 'scan' "
                                             r"reads it as a whole tensor"):
         tvm.lower(s, [t["X"], t["W"], t["out"]])
+
+
+def test_the_body_is_a_group_that_nests_and_moves_as_tvms():
+    # TVM's scan group: the body's stages share a group computed in the scan's loop; a
+    # group made inside it nests in it and can be computed at a body stage's loop
+    t = recurrence()
+    s = te.create_schedule(t["out"].op)
+    body = s[t["mid"]].group
+    assert body is s[t["update"]].group and body.attach_stage is s[t["out"]]
+    inner = s.create_group(outputs=t["mid"], inputs=[t["state"], t["W"]])
+    assert inner.group is body and s[t["mid"]].group is inner
+    inner.compute_at(s[t["update"]], t["update"].op.axis[1])
+    assert_computes_the_recurrence(s, t)
+
+
+def test_compute_at_of_the_scan_body_group():
+    t = recurrence()
+    s = te.create_schedule(t["out"].op)
+    with pytest.raises(ScheduleError, match=r"compute_at on group, axis 'i': the group is "
+                                            r"the body of scan 'scan'"):
+        s[t["mid"]].group.compute_at(s[t["update"]], t["update"].op.axis[1])
