@@ -6,7 +6,9 @@ Patterns are built with Python operators from pattern variables:
     c1 = PVar("c1", const=True)          # match an integer constant (IntImm)
     Rule((x + c1) + c2, x + (c1 + c2))   # source pattern -> result pattern
 
-A variable that occurs twice must match equal expressions (`expr_deep_equal`); a
+A variable that occurs twice must match equal expressions (`expr_deep_equal`, which
+the simplifier answers from its analyzer's StructuralInterner, in O(1) for the
+sub-expressions it has numbered already); a
 Python int in a pattern matches an IntImm of that value and, in a result, takes the
 dtype of its sibling. Results are built through `tir.op`, which folds constants, as
 TVM's `Eval()` does. Matching is compiled into nested closures, once per rule, on the
@@ -17,9 +19,6 @@ from __future__ import annotations
 
 from ..tir import expr as E
 from ..tir import op
-from ..tir.analysis import expr_deep_equal
-
-
 def truncdiv(a, b):
     """C division of two expressions (constants fold; the divisor must not be 0)."""
     a, b = op._operands(a, b)
@@ -128,11 +127,12 @@ _FIELDS = {E.Select: ("condition", "true_value", "false_value"), E.Not: ("a",)}
 
 
 def compile_match(pattern):
-    """A function `(expr, binds) -> bool` that matches `pattern`, filling `binds`."""
+    """A function `(expr, binds, same) -> bool` that matches `pattern`, filling `binds`;
+    `same(a, b)` says whether two expressions are equal (`expr_deep_equal`)."""
     if isinstance(pattern, PVar):
         name, const = pattern.name, pattern.const
 
-        def match_var(e, binds):
+        def match_var(e, binds, same):
             if const and not isinstance(e, E.IntImm):
                 return False
             bound = binds.get(name)
@@ -141,18 +141,18 @@ def compile_match(pattern):
                 return True
             if const:
                 return bound.value == e.value
-            return bound is e or expr_deep_equal(bound, e)
+            return bound is e or same(bound, e)
         return match_var
     if isinstance(pattern, (int, bool)):
         value = int(pattern)
-        return lambda e, binds: isinstance(e, E.IntImm) and e.value == value
+        return lambda e, binds, same: isinstance(e, E.IntImm) and e.value == value
     if isinstance(pattern, PCall):
         subs = [compile_match(a) for a in pattern.args]
         name = pattern.op_name
 
-        def match_call(e, binds):
+        def match_call(e, binds, same):
             return (isinstance(e, E.Call) and e.op == name and len(e.args) == len(subs)
-                    and all(m(a, binds) for m, a in zip(subs, e.args)))
+                    and all(m(a, binds, same) for m, a in zip(subs, e.args)))
         return match_call
     cls = pattern.cls
     fields = _FIELDS.get(cls, ("a", "b"))
@@ -160,12 +160,13 @@ def compile_match(pattern):
     if len(subs) == 2:              # the common binary case, without a generator
         (fa, ma), (fb, mb) = subs
 
-        def match_binary(e, binds):
-            return isinstance(e, cls) and ma(getattr(e, fa), binds) and mb(getattr(e, fb), binds)
+        def match_binary(e, binds, same):
+            return (isinstance(e, cls) and ma(getattr(e, fa), binds, same)
+                    and mb(getattr(e, fb), binds, same))
         return match_binary
 
-    def match_node(e, binds):
-        return isinstance(e, cls) and all(m(getattr(e, f), binds) for f, m in subs)
+    def match_node(e, binds, same):
+        return isinstance(e, cls) and all(m(getattr(e, f), binds, same) for f, m in subs)
     return match_node
 
 
@@ -238,9 +239,10 @@ class Rule:
         """The rewritten expression, or None when the rule does not apply."""
         if self.matchers is None:
             self.matchers = [compile_match(p) for p in self.patterns]
+        same = simplifier.analyzer.interner.same
         for matcher in self.matchers:
             found = {}
-            if not matcher(e, found):
+            if not matcher(e, found, same):
                 continue
             binds = Binds(found)
             if self.cond is None or self.cond(binds, simplifier):

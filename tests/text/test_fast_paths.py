@@ -81,6 +81,17 @@ def test_a_result_that_simplifies_further_is_not_settled():
     assert not expr_deep_equal(ana.simplify(result), result)
 
 
+def test_a_repeated_pattern_variable_matches_equal_structures_built_apart():
+    # max(x, x) -> x and x - x -> 0 need their operands equal (compared by structure
+    # numbers); `I * 3 + J` twice is two objects
+    for cache in (True, False):
+        ana = Analyzer(cache=cache)
+        assert str(ana.rewrite_simplify(T.max(I * 3 + J, I * 3 + J))) == "i * 3 + j"
+        assert str(ana.rewrite_simplify(T.min(I * 3 + J, 4) - T.min(I * 3 + J, 4))) == "0"
+        # rules_arith: max(x + y, x + z) -> max(y, z) + x, as TVM rewrites it
+        assert str(ana.rewrite_simplify(T.max(I * 3 + J, I * 3 + 1))) == "T.max(j, 1) + i * 3"
+
+
 def _padded_copy():
     """`let n = 1` around `for i in range(8): buf[i] = if_then_else(n <= i, buf[i - n],
     0)`: Simplify inlines the let, so a later Simplify meets the result outside it."""

@@ -121,7 +121,7 @@ def test_structure_numbers_agree_with_deep_equality(a, b, copy):
     if copy:        # the same structure built anew, node by node
         b = _Rebuild().visit(a)
     interner = StructuralInterner()
-    assert (interner.key(a) == interner.key(b)) == expr_deep_equal(a, b)
+    assert (interner.key(a) == interner.key(b)) == expr_deep_equal(a, b) == interner.same(a, b)
 
 
 @settings(max_examples=80, deadline=None)
