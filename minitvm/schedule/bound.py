@@ -17,6 +17,7 @@ value; TVM lowers it with the variable unbound and fails at build).
 from __future__ import annotations
 
 from ..arith import Analyzer
+from ..arith.scratch import scratch_analyzer
 from ..arith.int_set import IntSet, eval_set, union
 from ..te.extern import ExternOp
 from ..te.scan import ScanOp
@@ -39,7 +40,7 @@ def infer_bound(sch):
     graph = read_graph([sch.stage_map[op].op for op in sch.outputs])
     context = _Context(sch, feed_graph(graph))
     ranges = {}
-    ana = Analyzer()
+    ana = scratch_analyzer()
     for stage in reversed(sch.stages):
         if stage.attach_type == INLINED:
             continue
@@ -199,7 +200,7 @@ def region_reads(op, tensor, dom):
         return [[IntSet.interval(_op.const(0, e.dtype), e - 1)] for e in tensor.shape]
     if isinstance(op, ScanOp):
         return scan_region_reads(op, tensor, dom)
-    ana = Analyzer()
+    ana = scratch_analyzer()
     regions = [[] for _ in range(tensor.ndim)]
 
     def visit(node):

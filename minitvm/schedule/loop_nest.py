@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..arith import Analyzer
+from ..arith.scratch import scratch_analyzer
 from ..arith.int_set import RangeSets, eval_set
 from ..tir import op as _op
 from ..tir.expr import Call, IntImm, IterVarType, Var
@@ -90,7 +90,7 @@ def make_bound_check(stage, ranges, values, skip_root_domain, skip):
     """Conditions under which an iteration is inside the stage's domain: the split parts
     that overshoot (non-dividing factors) and, unless `skip_root_domain`, root axes whose
     inferred range differs from the declared one."""
-    ana = Analyzer()
+    ana = scratch_analyzer()
     state = pass_up_bound_check(stage, ranges, ana)
     dom = RangeSets(ranges)
     preds = []

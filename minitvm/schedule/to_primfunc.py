@@ -10,6 +10,7 @@ that buffer, so the function is self-contained. The stages realized inside keep 
 """
 from __future__ import annotations
 
+from ..arith.scratch import shared_scratch
 from ..te.tensor import Tensor
 from ..tir.buffer import Buffer, decl_buffer
 from ..tir.expr import BufferLoad, Var
@@ -41,7 +42,8 @@ def schedule_to_primfunc(sch, args, name="main", binds=None):
     if not isinstance(sch, Schedule):
         raise TypeError(f"expected a schedule (te.create_schedule), got {sch!r}")
     normalized = sch.normalize()
-    stmt = schedule_ops(normalized, infer_bound(normalized))
+    with shared_scratch():      # bound inference and loop nests share their questions
+        stmt = schedule_ops(normalized, infer_bound(normalized))
     binds = get_binds(args, binds, compact=_binds_regions(stmt))
     params, buffer_map = [], {}
     for arg in args:

@@ -2,7 +2,9 @@
 
 `memo.disabled()` switches off the simplifier's cache (minitvm/arith/memo.py), the loop
 bounds it skips (Analyzer._teaches_nothing) and Simplify's store of the statements and
-expressions it returned and would return unchanged (minitvm/transform/simplify_fixpoints.py). Hypothesis draws the
+expressions it returned and would return unchanged (transform/simplify_fixpoints.py);
+the analyzer bound inference and loop nests share (minitvm/arith/scratch.py) then has
+no cache either. Hypothesis draws the
 programs and random schedules of the virtual-thread property test (split, fused,
 reordered, attached, inlined, bound to vthreads), and lowers each twice.
 """

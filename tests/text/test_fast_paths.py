@@ -5,16 +5,17 @@ a whole lowering) simplifies without the cache and enters every constraint, incl
 the loop bounds `i >= min`, `i < min + extent` that the cached analyzer skips when the
 loop variable's bound already decides them (`Analyzer._teaches_nothing`); under
 `memo.disabled()` Simplify also keeps no store of its fixpoints, the statements and
-expressions it returned and would return unchanged (minitvm/transform/simplify_fixpoints.py;
+expressions it returned and would return unchanged (transform/simplify_fixpoints.py;
 an expression's simplification is settled when a repeat would keep it:
-`Analyzer.simplify_settled`), and CSE runs its steps on every expression,
-even one in which no computation repeats. tests/schedule/test_fast_lowering.py compares
-whole lowerings.
+`Analyzer.simplify_settled`), and CSE runs its steps on every expression, even one in
+which no computation repeats. One analyzer shared by many questions (arith/scratch.py)
+answers as new ones do. tests/schedule/test_fast_lowering.py compares whole lowerings.
 """
 from hypothesis import given, settings, strategies as st
 
 from minitvm import tir as T
 from minitvm.arith import Analyzer, memo
+from minitvm.arith.scratch import scratch_analyzer, shared_scratch
 from minitvm.tir import stmt as S
 from minitvm.tir.analysis import expr_deep_equal
 from minitvm.tir.printer import format_stmt
@@ -163,3 +164,26 @@ def test_cse_skipping_expressions_changes_nothing(program, picks):
     with memo.disabled():
         plain = format_stmt(common_subexpr_elim(func).body)
     assert fast == plain
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(_exprs(max_leaves=6), min_size=1, max_size=4))
+def test_one_scratch_analyzer_answers_as_new_analyzers_do(exprs):
+    questions = [e for expr in exprs for e in (expr, expr >= 0, expr < 8)]
+    with shared_scratch():
+        assert scratch_analyzer() is scratch_analyzer()
+        asked = [(scratch_analyzer().simplify(q), scratch_analyzer().can_prove(q))
+                 for q in questions * 2]      # the second time, from the cache
+    for k, q in enumerate(questions):
+        plain = Analyzer(cache=False)
+        answer, proved = plain.simplify(q), plain.can_prove(q)
+        for shared, truth in (asked[k], asked[k + len(questions)]):
+            assert expr_deep_equal(shared, answer) and truth == proved
+
+def test_a_scratch_analyzer_is_shared_inside_a_block_only():
+    with shared_scratch():
+        outer = scratch_analyzer()
+        with shared_scratch():
+            assert scratch_analyzer() is not outer
+        assert scratch_analyzer() is outer
+    assert scratch_analyzer() is not scratch_analyzer()
