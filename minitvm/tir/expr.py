@@ -183,6 +183,8 @@ class SizeVar(Var):
 
 @_node
 class IntImm(PrimExpr):
+    """An integer constant. As TVM's: `==`/`!=` with a constant folds to a bool IntImm
+    (so `extent == 16` is a Python truth), its truth is `value != 0`, its hash its value."""
     dtype: str
     value: int
 
@@ -190,6 +192,22 @@ class IntImm(PrimExpr):
         return self.value
 
     __index__ = __int__
+
+    def __bool__(self):
+        return self.value != 0
+
+    def __hash__(self):
+        return hash(self.value)
+
+    def __eq__(self, other):
+        if isinstance(other, (int, float, IntImm, FloatImm)):
+            return _op.const(self.value == getattr(other, "value", other))
+        return _op.equal_op(self, other)
+
+    def __ne__(self, other):
+        if isinstance(other, (int, float, IntImm, FloatImm)):
+            return _op.const(self.value != getattr(other, "value", other))
+        return _op.not_equal_op(self, other)
 
 
 @_node
