@@ -285,11 +285,16 @@ class RewriteSimplifier(Mutator):
         return self._compare(e, rules_logic.rewrite_or)
 
     def _branches(self, cond, t, f):
+        """The condition and each branch simplified, each branch where its condition
+        holds; a constant branch is itself under any condition, so no scope is entered
+        for it (the padding's `if_then_else(..., 0)` skips negating its condition)."""
         cond = self.visit(cond)
-        with self.analyzer.constraint_scope(cond):
-            t = self.visit(t)
-        with self.analyzer.constraint_scope(self.analyzer.rewrite_simplify(E.Not(cond))):
-            f = self.visit(f)
+        if not isinstance(t, _CONSTS):
+            with self.analyzer.constraint_scope(cond):
+                t = self.visit(t)
+        if not isinstance(f, _CONSTS):
+            with self.analyzer.constraint_scope(self.analyzer.rewrite_simplify(E.Not(cond))):
+                f = self.visit(f)
         return cond, t, f
 
     def visit_Select(self, e):

@@ -153,3 +153,17 @@ class _Rebuild(Mutator):
     def generic_visit(self, node):
         new = Mutator.generic_visit(self, node)
         return new if new is not node or isinstance(node, T.expr.Var) else replace(node)
+
+
+def test_a_constant_branch_is_simplified_under_no_condition(monkeypatch):
+    # if_then_else(1 <= i, A[i - 1], 0): the load is simplified where `1 <= i` holds; the
+    # 0 is 0 anywhere, so the condition's negation is neither built nor entered
+    entered = []
+    scope = Analyzer.constraint_scope
+    monkeypatch.setattr(Analyzer, "constraint_scope",
+                        lambda ana, cond: entered.append(str(cond)) or scope(ana, cond))
+    for cache in (True, False):
+        result = _analyzer(cache).simplify(
+            T.if_then_else(1 <= I, T.BufferLoad(A, (I - 1,)), T.const(0)))
+        assert str(result) == "T.if_then_else(1 <= i, A[i - 1], 0)"
+    assert entered and set(entered) == {"1 <= i"}
