@@ -43,3 +43,16 @@ def test_clause_naming_two_loop_variables_is_not_a_clip_bound():
     i, j = var("i"), var("j")
     assert detect_clip_bound(op.all(i + j < 3, i >= 0), [i, j]) is None
     assert detect_clip_bound(i * 2 < 3, [i]) is None
+
+
+def test_putting_loop_values_in_keeps_which_variables_atoms_read():
+    # VerifyGEMMKernels asks once per micro-op and loop whether the loop variable is read
+    # inside an atom (non-affine): values put in drop bare variables and add constants
+    i, j, k = var("i"), var("j"), var("k")
+    form = Linear.of(i * 16 + op.floordiv(j, 2) * 4 + j + k * 3 + 5)
+    expected = {i: False, j: True, k: False}
+    for order in ([i, j, k], [k, j, i], [j, i, k]):
+        derived = form
+        for value, v in enumerate(order):
+            assert derived.mentions_inside_atoms(v) == expected[v]
+            derived = derived.without(v) + derived.coeff(v) * (value + 2)

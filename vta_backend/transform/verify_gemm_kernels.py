@@ -117,6 +117,7 @@ class _MicroOps:
 
     def __init__(self):
         self.forms = {}                 # id(push) -> Linear form of its dst index
+        self.nonaffine = {}             # (id(push), loop var) -> read inside an atom
 
     def walk(self, stmt, loops):
         if isinstance(stmt, S.SeqStmt):
@@ -138,10 +139,21 @@ class _MicroOps:
         if form is None:
             form = self.forms[id(push)] = Linear.of(push.args[2])
         for loop, value in loops:
-            if form.mentions_inside_atoms(loop.loop_var):
+            if self._nonaffine(push, loop.loop_var):
                 raise _Unfollowed
             form = form.without(loop.loop_var) + form.coeff(loop.loop_var) * value
         return tuple((key, c) for key, (_, c) in form.terms.items()), form.const
+
+    def _nonaffine(self, push, var):
+        """Whether `var` occurs inside an atom of the push's dst form, asked once per
+        push and loop: putting loop values into the form drops only the atoms that are
+        the loop variables themselves and adds constants, so every form on the way
+        answers as the push's own."""
+        key = (id(push), var)
+        found = self.nonaffine.get(key)
+        if found is None:
+            found = self.nonaffine[key] = self.forms[id(push)].mentions_inside_atoms(var)
+        return found
 
 
 def _loop_text(loops):
