@@ -108,6 +108,17 @@ def test_error_loss_type():
         XGBTuner(make_task(), loss_type="l1")
 
 
+def test_error_diversity_filter_ratio():
+    with pytest.raises(TunerError, match="diversity_filter_ratio is not supported"):
+        XGBTuner(make_task(), diversity_filter_ratio=0.5)
+
+
+def test_error_optimizer_neither_sa_nor_a_model_optimizer():
+    with pytest.raises(TunerError, match="optimizer 'reg' is neither 'sa' nor a "
+                                         "ModelOptimizer"):
+        XGBTuner(make_task(), optimizer="reg")
+
+
 def test_error_without_xgboost(monkeypatch):
     monkeypatch.setitem(sys.modules, "xgboost", None)       # as if it were not installed
     with pytest.raises(ImportError, match=r"install minitvm's 'xgboost' extra"):

@@ -235,3 +235,32 @@ def test_allocation_at_a_parallel_loop_keeps_the_loop_var_in_scope():
     # relaxed over q only: o + 2 + 2
     assert uses(allocation.extents[0], o) and not uses(allocation.extents[0], q)
     assert evaluate(allocation.extents[0], {o: 3}) == 7
+
+
+def test_an_allocation_inside_nested_thread_scopes_attaches_inside_the_innermost():
+    """VTA's conv2d with oc_nthread and h_nthread nests two virtual-thread scopes; a tile
+    used inside both must be allocated inside both, so that InjectVirtualThread gives each
+    (outer, inner) thread pair its own copy (attached at the outer one, the 2x2 threads
+    shared two copies and computed wrong results)."""
+    a = param("A", (N,), "int32")
+    t = flat("t", n=4)
+
+    def vthread(name, body):
+        v = var(name)
+        iv = E.IterVar(E.Range(i32(0), i32(2)), v, 1, "cthread")
+        return S.AttrStmt(iv, "virtual_thread", i32(2), body(v))
+
+    def tile(outer, inner):
+        k = var("k")
+        fill = loop(k, 4, S.BufferStore(t, E.BufferLoad(a[1], (outer * 8 + inner * 4 + k,)),
+                                        (k,)))
+        return alloc(t, S.seq(fill, S.BufferStore(a[1], E.BufferLoad(t, (i32(0),)),
+                                                  (outer * 2 + inner,))))
+
+    body = vthread("to", lambda outer: vthread("ti", lambda inner: tile(outer, inner)))
+    g = storage_rewrite(func([a], body, phases=[FLATTENED]))
+    [allocation] = collect(g.body, S.Allocate)
+    outer_scope, inner_scope = (s for s in collect(g.body, S.AttrStmt)[::-1]
+                                if s.attr_key == "virtual_thread")
+    assert g.body is outer_scope and outer_scope.body is inner_scope
+    assert inner_scope.body is allocation and allocation.buffer_var is t.data
