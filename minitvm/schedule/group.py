@@ -19,7 +19,7 @@ from __future__ import annotations
 import warnings
 
 from ..te.tensor import Tensor
-from .errors import ScheduleError, argument_error, schedule_error
+from .errors import ScheduleError, schedule_error
 from .graph import sub_graph
 from .stage import SCAN_UPDATE, SCOPE, Stage, in_group
 
@@ -46,16 +46,11 @@ class Group(Stage):
         """Compute every member inside loop `scope` of stage `parent`. As for a stage,
         whether that is legal (`parent` not a member, every consumer inside the loop) is
         checked when lowering."""
-        if not isinstance(parent, Stage) or isinstance(parent, Group):
-            raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
-                                 parent)
+        self._check_attach_point(parent, scope)
         if self.attach_type == SCAN_UPDATE:
             raise schedule_error("compute_at", self, f"the group is the body of scan "
                                  f"'{self.attach_stage.op.name}', computed in its loop",
                                  scope)
-        if not any(iv is scope for iv in parent.leaf_iter_vars):
-            raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
-                                 f"'{parent.op.name}'", scope)
         self.attach_type = SCOPE
         self.attach_ivar = scope
         self.attach_stage = parent

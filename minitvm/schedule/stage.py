@@ -276,18 +276,23 @@ class Stage:
         attachment is legal as a whole is checked when lowering, where TVM checks it, on
         the finished schedule: no cycle of attachments (`graph.attach_paths`), an output
         stays at the root and every consumer is computed inside the loop (`bound`)."""
-        if not isinstance(parent, Stage):
-            raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
-                                 parent)
-        if not any(iv is scope for iv in parent.leaf_iter_vars):
-            raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
-                                 f"'{parent.op.name}'", scope)
+        self._check_attach_point(parent, scope)
         if self.group is not None and not in_group(parent, self.group):
             raise schedule_error("compute_at", self, f"the stage is in a group; stage "
                                  f"'{parent.op.name}' is not in it", scope)
         self.attach_type = SCOPE
         self.attach_ivar = scope
         self.attach_stage = parent
+
+    def _check_attach_point(self, parent, scope):
+        """compute_at's argument checks, for a stage or a group: `parent` is a stage (a
+        group has no loops) and `scope` one of its loops."""
+        if not isinstance(parent, Stage) or parent.op is None:
+            raise argument_error("compute_at", self, "parent", "must be a stage (s[tensor])",
+                                 parent)
+        if not any(iv is scope for iv in parent.leaf_iter_vars):
+            raise schedule_error("compute_at", self, f"the axis is not a loop of stage "
+                                 f"'{parent.op.name}'", scope)
 
     @recorded("compute_root")
     def compute_root(self):

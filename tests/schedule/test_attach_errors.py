@@ -42,6 +42,17 @@ def test_compute_at_a_parent_that_is_not_a_stage():
         s[B].compute_at(D, D.op.axis[0])
 
 
+def test_compute_at_a_group():
+    # a group has no loops: refused as a parent, for a stage as for a group
+    A, B, C, D = elementwise()
+    s = schedule(D)
+    g = s.create_group(outputs=C, inputs=A)
+    for child in (s[D], g):
+        with pytest.raises(ScheduleError, match=r"argument 'parent' to compute_at on "
+                                                r"(stage 'D'|group): must be a stage"):
+            child.compute_at(g, D.op.axis[0])
+
+
 # --- deferred to lowering, as TVM defers them -------------------------------------------
 
 def test_compute_at_itself():
