@@ -28,19 +28,20 @@ def deduce_bound(v, cond, hint_map, relax_map):
     start = _transform(v, cond)
     if start is None:
         return None
+    ana = Analyzer()        # one for every question below (none binds anything)
     expr, result, comp = start
-    relaxed = _relax(expr, result, comp, relax_map)
+    relaxed = _relax(ana, expr, result, comp, relax_map)
     if relaxed is None:
         return None
     expr, result = relaxed
     path = _path(v, expr)
     if not path:
         return None
-    deduced = _walk(path, result, comp, hint_map)
+    deduced = _walk(ana, path, result, comp, hint_map)
     if deduced is None:
         return None
     result, comp = deduced
-    result = Analyzer().simplify(result)
+    result = ana.simplify(result)
     if comp == EQUAL:
         return result, result
     return (result, None) if comp == GREATER else (None, result)
@@ -70,11 +71,10 @@ def _transform(v, cond):
     return (expr, op.sub(other, one), LESS) if less else (expr, op.add(other, one), GREATER)
 
 
-def _relax(expr, result, comp, relax_map):
+def _relax(ana, expr, result, comp, relax_map):
     a, b = eval_set(expr, relax_map), eval_set(result, relax_map)
     if (a.min is None and a.max is None) or (b.min is None and b.max is None):
         return None
-    ana = Analyzer()
     if comp == EQUAL:
         if not (a.is_point or _same(ana, a)) or not (b.is_point or _same(ana, b)):
             return None
@@ -102,12 +102,11 @@ def _path(v, expr):
     return []
 
 
-def _sign(e, hint_map):
+def _sign(ana, e, hint_map):
     """1, -1 or 0 (unknown): the sign of `e` over `hint_map`."""
     if dt.is_uint(e.dtype):
         return 1
     s = eval_set(e, hint_map)
-    ana = Analyzer()
     if s.min is not None and ana.can_prove(op.greater(s.min, op.const(0, e.dtype))):
         return 1
     if s.max is not None and ana.can_prove(op.less(s.max, op.const(0, e.dtype))):
@@ -115,9 +114,8 @@ def _sign(e, hint_map):
     return 0
 
 
-def _walk(path, result, comp, hint_map):
+def _walk(ana, path, result, comp, hint_map):
     """Undo the operations on the path to the variable; (result, comparison) or None."""
-    ana = Analyzer()
     for node, below in zip(path, path[1:]):
         left = node.a is below
         other = node.b if left else node.a
@@ -129,7 +127,7 @@ def _walk(path, result, comp, hint_map):
             else:
                 result, comp = op.sub(node.a, result), _REVERSE[comp]
         elif isinstance(node, E.Mul):
-            sign = _sign(other, hint_map)
+            sign = _sign(ana, other, hint_map)
             if sign == 0:
                 return None
             if sign < 0:
@@ -143,7 +141,7 @@ def _walk(path, result, comp, hint_map):
                 if comp == GREATER:
                     result = op.add(result, op.const(1, result.dtype))
         elif isinstance(node, E.FloorDiv) and left:
-            deduced = _undo_floordiv(node.b, result, comp, hint_map)
+            deduced = _undo_floordiv(ana, node.b, result, comp, hint_map)
             if deduced is None:
                 return None
             result, comp = deduced
@@ -152,8 +150,8 @@ def _walk(path, result, comp, hint_map):
     return result, comp
 
 
-def _undo_floordiv(divisor, result, comp, hint_map):
-    sign = _sign(divisor, hint_map)
+def _undo_floordiv(ana, divisor, result, comp, hint_map):
+    sign = _sign(ana, divisor, hint_map)
     if sign == 0 or comp == EQUAL:
         return None
     one = op.const(1, divisor.dtype)

@@ -230,6 +230,15 @@ def has_side_effect(expr):
     return bool(found)
 
 
+def uses_any_var(node, variables):
+    """Whether `node` reads one of the variables `variables` (a set; TVM's UsesVar)."""
+    from .functor import post_order_visit
+    found = []
+    post_order_visit(node, lambda n: found.append(n)
+                     if isinstance(n, E.Var) and n in variables else None)
+    return bool(found)
+
+
 def expr_complexity(expr):
     """TVM's CalculateExprComplexity: the number of expression nodes, leaves included."""
     from .functor import post_order_visit

@@ -15,6 +15,7 @@ from typing import List
 
 from . import expr as E
 from . import stmt as S
+from .analysis import uses_any_var
 from .printer_expr import ExprPrinter, quote
 
 
@@ -50,14 +51,6 @@ def render(docs, indent=0, out=None):
 
 _KIND_PREFIX = {S.ForKind.PARALLEL: "T.parallel", S.ForKind.UNROLLED: "T.unroll",
                 S.ForKind.VECTORIZED: "T.vectorized", S.ForKind.THREAD_BINDING: "T.thread_binding"}
-
-
-def _uses_any(e, variables):
-    from .functor import post_order_visit
-    found = []
-    post_order_visit(e, lambda n: found.append(n) if isinstance(n, E.Var) and n in variables
-                     else None)
-    return bool(found)
 
 
 class StmtPrinter(ExprPrinter):
@@ -231,7 +224,7 @@ class StmtPrinter(ExprPrinter):
         loop = s
         while isinstance(loop, S.For):
             if (loop.kind != S.ForKind.SERIAL or not _is_zero(loop.min) or loop.annotations
-                    or _uses_any(loop.extent, loop_vars)):
+                    or uses_any_var(loop.extent, loop_vars)):
                 break
             grid.append(loop)
             loop_vars.add(loop.loop_var)

@@ -18,7 +18,8 @@ from ..arith.deduce_bound import deduce_bound
 from ..arith.int_set import IntSet
 from ..tir import expr as E
 from ..tir import op
-from ..tir.functor import Visitor, post_order_visit
+from ..tir.analysis import uses_any_var
+from ..tir.functor import Visitor
 
 HINT = "pragma_loop_partition_hint"
 _COMPARISONS = (E.LT, E.LE, E.GT, E.GE, E.EQ, E.NE)
@@ -110,7 +111,7 @@ class Finder(Visitor):
 
     def visit_For(self, s):
         outer = set(self.hint_map) | set(self.relax_map)
-        if _uses_any(s.min, outer) or _uses_any(s.extent, outer):
+        if uses_any_var(s.min, outer) or uses_any_var(s.extent, outer):
             return
         with self._bound(s.loop_var, IntSet(s.min, op.sub(op.add(s.min, s.extent), 1))):
             self.generic_visit(s)
@@ -133,7 +134,7 @@ class Finder(Visitor):
         self.generic_visit(e)
 
     def _deduce(self, cond):
-        if not _uses_any(cond, {self.var}):
+        if not uses_any_var(cond, {self.var}):
             return
         for holds, c in ((True, cond), (False, _inverse(cond))):
             found = None if c is None else deduce_bound(self.var, c, self.hint_map,
@@ -145,9 +146,3 @@ class Finder(Visitor):
 def _inverse(cond):
     cls = _INVERSE.get(type(cond))
     return None if cls is None else cls(cond.a, cond.b)
-
-
-def _uses_any(expr, variables):
-    found = []
-    post_order_visit(expr, lambda n: found.append(n) if n in variables else None)
-    return bool(found)

@@ -43,9 +43,9 @@ from ..arith.int_set import IntSet, eval_set
 from ..tir import dtype as dt
 from ..tir import expr as E
 from ..tir import stmt as S
-from ..tir.analysis import expr_deep_equal
+from ..tir.analysis import expr_deep_equal, uses_any_var
 from ..tir.buffer import Buffer
-from ..tir.functor import Mutator, Visitor, post_order_visit
+from ..tir.functor import Mutator, Visitor
 from ..tir.functor import substitute
 from .ir_utils import const_product, merge_nest
 from .memory_info import get_memory_info, storage_scope_rank, storage_scope_tag
@@ -165,12 +165,12 @@ class _Planner:
             binders = binders[at + 1:] if at is not None else binders
         binders = tuple(b for b in binders if b[1] is not None)
         inner = {var for _, var, _ in binders}
-        if not inner or not any(_uses_any(x, inner) for x in alloc.extents):
+        if not inner or not any(uses_any_var(x, inner) for x in alloc.extents):
             return alloc
-        extents = tuple(_upper_bound(x, binders, alloc.buffer_var.name) if _uses_any(x, inner)
+        extents = tuple(_upper_bound(x, binders, alloc.buffer_var.name) if uses_any_var(x, inner)
                         else x for x in alloc.extents)
         condition = alloc.condition
-        if _uses_any(condition, inner):
+        if uses_any_var(condition, inner):
             condition = E.IntImm("bool", 1)     # the larger buffer is allocated always
         return replace(alloc, extents=extents, condition=condition)
 
@@ -373,13 +373,6 @@ def _enclosing_binders(body):
     return finder.found
 
 
-def _uses_any(expr, variables):
-    found = []
-    post_order_visit(expr, lambda n: found.append(n) if isinstance(n, E.Var)
-                     and n in variables else None)
-    return bool(found)
-
-
 def _upper_bound(extent, binders, name):
     """An upper bound of `extent` free of the variables `binders` bind."""
     ana = Analyzer()
@@ -397,7 +390,7 @@ def _upper_bound(extent, binders, name):
             extent = hi
         else:
             extent = substitute(extent, {var: value})
-    if _uses_any(extent, {var for _, var, _ in binders}):
+    if uses_any_var(extent, {var for _, var, _ in binders}):
         raise StorageRewriteError(
             f"the allocation of {name} has an extent that depends on a loop inside its "
             "attach point and has no upper bound; it cannot be hoisted")
