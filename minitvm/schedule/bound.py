@@ -108,7 +108,8 @@ def _infer_root_bound(stage, context, ranges):
             ranges[iv] = iv.dom
         return
     # per output, per dimension: what the consumers read
-    regions = [_consumer_regions(stage, t, context, ranges) for t in op.outputs]
+    rank = _storage_rank(stage, context)
+    regions = [_consumer_regions(stage, t, context, ranges, rank) for t in op.outputs]
     if isinstance(op, ScanOp):
         scan_root_bounds(op, [s for region in regions for s in region[0]], ranges)
         return
@@ -119,9 +120,8 @@ def _infer_root_bound(stage, context, ranges):
         ranges[iv] = iv.dom
 
 
-def _consumer_regions(stage, tensor, context, ranges):
+def _consumer_regions(stage, tensor, context, ranges, rank):
     regions = [[] for _ in tensor.shape]
-    rank = _storage_rank(stage, context)
     for consumer in context.feeds.get(tensor, []):
         dom = _consumer_domain(stage, context.stage_of[consumer], context, ranges, rank,
                                context.paths[stage.op])

@@ -135,6 +135,17 @@ def test_out_of_range_load_raises_naming_the_buffer(vectorize):
     assert not isinstance(info.value, IndexError)
 
 
+def test_a_view_past_the_array_raises_naming_it():
+    # what a packed function receives (a DLTensor view, a tvm_access_ptr) lies in the array
+    from minitvm.runtime.host_support import BufferAccessError, _nd_view, _ptr_view
+    a = np.zeros(N, "float32")
+    assert _nd_view(a, (2, 3), 2).shape == (2, 3) and len(_ptr_view(a, 8, 4)) == 0
+    with pytest.raises(BufferAccessError, match="'packed array': element 9 is outside its 8"):
+        _nd_view(a, (2, 3), 4)
+    with pytest.raises(BufferAccessError, match="'access_ptr': element 9 is outside its 8"):
+        _ptr_view(a, 9, 1)
+
+
 # --- random expressions: numpy and Python loops agree -------------------------------
 
 _LEAVES = ("a", "b", "c", "i")

@@ -126,6 +126,13 @@ def test_mismatched_ranks():
         te.scan(init, update, state)
 
 
+def test_inits_with_different_numbers_of_rows():
+    init, update, state = parts()
+    init2, update2, state2 = parts(shape_init=(2, 4))
+    with pytest.raises(TEError, match="'scan': every init must have as many rows as 'init'"):
+        te.scan([init, init2], [update, update2], [state, state2])
+
+
 def test_state_that_is_not_a_tensor():
     init, update, _ = parts()
     with pytest.raises(TEError, match="'scan': 3 is not a tensor"):

@@ -71,8 +71,8 @@ def check_fit(sch, env):
 
 
 def _check_tensorize(sch, ranges, env):
-    for stage in _tensorized(sch):
-        _check_tensorized_loops(stage, ranges, env)
+    for stage, at in _tensorized(sch):
+        _check_tensorized_loops(stage, at, ranges, env)
 
 
 def _check_tiles(sch, ranges, env):
@@ -107,8 +107,8 @@ def _check_thread_splits(sch, ranges, env):
 def _check_gemm_kernels(sch, ranges, env):
     for stage in sch.stages:
         _check_one_thread_axis(stage)
-    for stage in _tensorized(sch):
-        _check_gemm_kernel(stage, ranges, env)
+    for stage, at in _tensorized(sch):
+        _check_gemm_kernel(stage, at, ranges, env)
 
 
 def _stage_bits(stage, ranges, threads):
@@ -172,7 +172,9 @@ def _check_one_thread_axis(stage):
 
 
 def _tensorized(sch):
-    return [stage for stage in sch.stages if _tensorized_at(stage) is not None]
+    """(stage, position of its tensorized leaf axis) of each tensorized stage."""
+    found = ((stage, _tensorized_at(stage)) for stage in sch.stages)
+    return [(stage, at) for stage, at in found if at is not None]
 
 
 def _tensorized_at(stage):
@@ -182,8 +184,8 @@ def _tensorized_at(stage):
                  stage.iter_var_attrs[iv].tensor_intrin is not None), None)
 
 
-def _check_gemm_kernel(stage, ranges, env):
-    leaves, at = stage.leaf_iter_vars, _tensorized_at(stage)
+def _check_gemm_kernel(stage, at, ranges, env):
+    leaves = stage.leaf_iter_vars
     loads = [other.attach_ivar for other in stage.schedule.stages
              if other.attach_type == SCOPE and other.attach_stage is stage]
     begin = max((_position(stage, iv) + 1 for iv in loads), default=0)
@@ -199,10 +201,10 @@ def _check_gemm_kernel(stage, ranges, env):
     _check_pipeline_distance(stage, looping[2:], ranges)
 
 
-def _check_tensorized_loops(stage, ranges, env):
+def _check_tensorized_loops(stage, at, ranges, env):
     """Tensorize matches the GEMM intrinsic only if nothing but its own BATCH x BLOCK_OUT x
     BLOCK_IN loops lies under the tensorized axis (loops of one iteration vanish)."""
-    leaves = stage.leaf_iter_vars[_tensorized_at(stage):]
+    leaves = stage.leaf_iter_vars[at:]
     inside = [(iv, int(ranges[iv].extent)) for iv in leaves]
     if math.prod(extent for _, extent in inside) != env.BATCH * env.BLOCK_OUT * env.BLOCK_IN:
         loops = ", ".join(f"'{iv.var.name}' ({extent})" for iv, extent in inside)
