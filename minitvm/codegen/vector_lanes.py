@@ -25,7 +25,7 @@ from ..tir import dtype as dt
 from ..tir import expr as E
 from ..tir import op
 from ..tir import stmt as S
-from ..tir.functor import Mutator, substitute
+from ..tir.functor import StmtMutator, substitute
 from .context import HostCodegenError
 
 
@@ -36,16 +36,13 @@ def lanes_as_loops(func):
     return func if body is func.body else func.with_body(body)
 
 
-class _Devectorizer(Mutator):
+class _Devectorizer(StmtMutator):
+    """Expressions are rewritten by whole stores (`visit_BufferStore`), not walked."""
+
     def __init__(self, name):
         self.name = name
         self.scalar_data = {}       # vector-typed allocation's data var -> (scalar var, lanes)
         self.buffers = {}           # vector-typed buffer -> its scalar view
-
-    def visit(self, node):
-        if isinstance(node, E.PrimExpr):    # expressions are rewritten by whole stores
-            return node
-        return Mutator.visit(self, node)
 
     def visit_Allocate(self, s):
         lanes = dt.lanes(s.dtype)

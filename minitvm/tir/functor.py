@@ -100,6 +100,16 @@ class Mutator(_Dispatch):
         return rebuild(self, node)
 
 
+class StmtMutator(Mutator):
+    """A Mutator of statements only: expressions come back as they are, unwalked (for
+    passes that look for loops, launches or stores)."""
+
+    def visit(self, node):
+        if isinstance(node, E.PrimExpr):
+            return node
+        return Mutator.visit(self, node)
+
+
 # The generic traversals, specialised once per node class (the field names looked up
 # along the MRO, binary nodes without loops): node class -> function(functor, node).
 _WALKS = {}

@@ -40,7 +40,7 @@ from ..error import TVMError
 from ..tir import expr as E
 from ..tir import op
 from ..tir import stmt as S
-from ..tir.functor import Mutator, substitute
+from ..tir.functor import Mutator, StmtMutator, substitute
 from .convert_ssa import convert_ssa
 from .loop_partition_analysis import HINT, Candidates, Finder, block_launch
 from .pass_infra import PassContext, lowering_pass
@@ -77,7 +77,7 @@ def _config():
     return {key: bool(given.get(key, default)) for key, default in options.items()}
 
 
-class _Partitioner(Mutator):
+class _Partitioner(StmtMutator):
     """TVM's LoopPartitioner: partitions the candidates, outermost first."""
 
     def __init__(self, partition_const_loop, keep_unit_loops):
@@ -90,9 +90,6 @@ class _Partitioner(Mutator):
         """TVM's VisitAndMutate: select candidates in `stmt`, then partition them."""
         self.candidates.visit(stmt)
         return self.visit(stmt) if self.candidates.found else stmt
-
-    def visit(self, node):
-        return node if isinstance(node, E.PrimExpr) else Mutator.visit(self, node)
 
     def visit_For(self, s):
         self.analyzer.bind(s.loop_var, E.Range(s.min, s.extent), allow_override=True)
@@ -254,16 +251,13 @@ class _Eliminate(Mutator):
         return self.value if id(node) in self.ids else Mutator.visit(self, node)
 
 
-class _InnermostLaunch(Mutator):
+class _InnermostLaunch(StmtMutator):
     """The body of the innermost thread launch becomes `if cond: <body, conditions
     eliminated> else: <body>` (TVM's ThreadPartitionInserter)."""
 
     def __init__(self, cond, eliminate):
         self.cond, self.eliminate = cond, eliminate
         self.innermost = False
-
-    def visit(self, node):
-        return node if isinstance(node, E.PrimExpr) else Mutator.visit(self, node)
 
     def visit_AttrStmt(self, s):
         if s.attr_key != "thread_extent":

@@ -36,7 +36,7 @@ from ..tir import expr as E
 from ..tir import op
 from ..tir import stmt as S
 from ..tir.analysis import expr_deep_equal
-from ..tir.functor import Mutator, substitute
+from ..tir.functor import Mutator, StmtMutator, substitute
 from .pass_infra import lowering_pass
 
 # Operators with a lane-wise vector form (TVM's TVectorizable attribute).
@@ -56,10 +56,8 @@ def vectorize_loop(func):
     return func.with_body(_LoopVectorizer().visit(func.body))
 
 
-class _LoopVectorizer(Mutator):
-    def visit(self, node):
-        # only statements can hold a loop: expressions are not walked
-        return node if isinstance(node, E.PrimExpr) else Mutator.visit(self, node)
+class _LoopVectorizer(StmtMutator):
+    """Only statements can hold a loop: expressions are not walked."""
 
     def visit_For(self, node):
         if node.kind != S.ForKind.VECTORIZED:
