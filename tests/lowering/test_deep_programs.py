@@ -65,3 +65,17 @@ def test_deeper_than_the_raised_limit_is_a_clear_error(monkeypatch):
 
 def test_the_limit_is_raised_never_lowered():
     assert sys.getrecursionlimit() >= depth.FRAMES
+
+
+def test_a_lowering_pass_too_deep_for_the_limit_is_named(monkeypatch):
+    s, A, B = long_sum(400)
+    mod = tvm.driver.build_module.schedule_to_module(s, [A, B])
+    monkeypatch.setattr(depth, "FRAMES", 500)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(500)
+    try:
+        with pytest.raises(NestingTooDeepError, match="tir.StorageFlatten: the program nests "
+                           "deeper than 500 Python frames"):
+            tvm.lower(mod, simple_mode=True)
+    finally:
+        sys.setrecursionlimit(old)
