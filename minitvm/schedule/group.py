@@ -21,6 +21,7 @@ import warnings
 from ..te.tensor import Tensor
 from .errors import ScheduleError, schedule_error
 from .graph import sub_graph
+from .record import recorded
 from .stage import SCAN_UPDATE, SCOPE, Stage, in_group
 
 
@@ -42,6 +43,7 @@ class Group(Stage):
     def members(self):
         return [s for s in self.schedule.stages if s.group is self]
 
+    @recorded("compute_at")
     def compute_at(self, parent, scope):
         """Compute every member inside loop `scope` of stage `parent`. As for a stage,
         whether that is legal (`parent` not a member, every consumer inside the loop) is

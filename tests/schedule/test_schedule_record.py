@@ -6,7 +6,7 @@ import numpy as np
 
 import minitvm as tvm
 from minitvm import te
-from sched_workloads import matmul, run
+from sched_workloads import elementwise, matmul, run
 
 KEEP = {"te.keep_schedule_record": True}
 
@@ -49,3 +49,15 @@ def test_each_record_is_the_schedule_as_it_was_then():
     b = np.random.RandomState(1).uniform(size=(7, 5)).astype("float32")
     for recorded in s.schedule_record:          # every record lowers on its own
         np.testing.assert_allclose(run(recorded, [A, B, C], [a, b]), a @ b, rtol=1e-5)
+
+
+def test_a_groups_compute_at_is_recorded():
+    # a group is a stage in TVM, and its compute_at a stage primitive (create_group is not)
+    A, B, C, D = elementwise()
+    with tvm.transform.PassContext(config=KEEP):
+        s = te.create_schedule(D.op)
+    g = s.create_group(outputs=C, inputs=A)
+    g.compute_at(s[D], D.op.axis[0])
+    assert s.primitive_record == ["vanilla", "compute_at"]
+    last = s.schedule_record[-1]
+    assert last.groups[0].attach_stage is last[D] and s.schedule_record[0].groups == []
