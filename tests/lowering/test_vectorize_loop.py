@@ -214,3 +214,28 @@ def test_the_host_build_refuses_a_strided_read_of_a_vector_typed_buffer():
     func = tvm.tir.PrimFunc([E.Var("out", "handle")], body, buffer_map={})
     with pytest.raises(HostCodegenError, match="buffer 'v' of float32x4 is indexed by"):
         lanes_as_loops(func)
+
+
+def test_an_operand_of_another_lane_count_is_refused():
+    # inp[0:3] (3 lanes, not reading i) + i (4 lanes) inside a vectorized loop over i
+    i = E.Var("i", "int32")
+    inp = tvm.tir.decl_buffer((8,), "int32", "inp")
+    out = tvm.tir.decl_buffer((4,), "int32", "out")
+    three = E.BufferLoad(inp, (E.Ramp(E.IntImm("int32", 0), E.IntImm("int32", 1), 3),))
+    body = S.For(i, E.IntImm("int32", 0), E.IntImm("int32", 4), S.ForKind.VECTORIZED,
+                 S.BufferStore(out, E.Add(three, i), (i,)))
+    func = tvm.tir.PrimFunc([inp.data, out.data], body)
+    with pytest.raises(VectorizeError, match="cannot broadcast .* of 3 lanes to 4"):
+        vectorize_loop(func)
+
+
+def test_a_store_whose_lanes_the_last_index_cannot_make_is_refused():
+    # 12 lanes of i stored at a scalar index of a float32x8 buffer: 12 is no multiple of 8
+    i = E.Var("i", "int32")
+    out = tvm.tir.decl_buffer((4,), "float32x8", "out")
+    body = S.For(i, E.IntImm("int32", 0), E.IntImm("int32", 12), S.ForKind.VECTORIZED,
+                 S.BufferStore(out, E.Cast("float32", i), (E.IntImm("int32", 0),)))
+    func = tvm.tir.PrimFunc([out.data], body)
+    with pytest.raises(VectorizeError, match="storing to buffer 'out', cannot produce 12 "
+                       "lanes by changing the last index"):
+        vectorize_loop(func)
