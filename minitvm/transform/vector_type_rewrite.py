@@ -35,25 +35,31 @@ def vector_type_rewrite(body):
         return body
     checker = _AccessChecker()
     checker.visit(body)
-    plan = {var: info.preferred() for var, info in checker.infos.items()}
+    plan = {var: info.preferred(checker.analyzer) for var, info in checker.infos.items()}
     plan = {var: dtype for var, dtype in plan.items() if dtype != checker.infos[var].dtype}
     return _Rewriter(plan).visit(body) if plan else body
 
 
 def _has_vector_store(body):
-    found = []
+    finder = _VectorStoreFinder()
+    finder.visit(body)
+    return finder.found
 
-    class _Stores(Visitor):
-        def visit(self, node):
-            if found or isinstance(node, E.PrimExpr):
-                return None
-            return Visitor.visit(self, node)
 
-        def visit_BufferStore(self, s):
-            if dt.lanes(s.value.dtype) > 1:
-                found.append(s)
-    _Stores().visit(body)
-    return bool(found)
+class _VectorStoreFinder(Visitor):
+    """Walks statements only, until a store of a vector value is found (one class for
+    every call, so its dispatch table is built once)."""
+
+    found = False
+
+    def visit(self, node):
+        if self.found or isinstance(node, E.PrimExpr):
+            return None
+        return Visitor.visit(self, node)
+
+    def visit_BufferStore(self, s):
+        if dt.lanes(s.value.dtype) > 1:
+            self.found = True
 
 
 @dataclass
@@ -63,12 +69,12 @@ class _Info:
     extent: E.PrimExpr
     accesses: set = field(default_factory=set)
 
-    def preferred(self):
+    def preferred(self, analyzer):
         if len({dt.element_of(a) for a in self.accesses}) != 1 or len(self.accesses) != 1:
             return self.dtype
         (access,) = self.accesses
         lanes = dt.lanes(access)
-        m = Analyzer().modular_set(self.extent)
+        m = analyzer.modular_set(self.extent)
         if m.coeff % lanes or m.base % lanes or dt.lanes(self.dtype) != 1:
             return self.dtype
         return dt.with_lanes(access, lanes)
