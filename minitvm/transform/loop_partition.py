@@ -211,14 +211,11 @@ class _Partitioner(StmtMutator):
         eliminated = eliminate.visit(body)
         mid = None
         if not ana.can_prove(op.greater_equal(begin, end)):
-            mid = self._again(self._make_for(
+            mid = self.run(self._make_for(
                 stmt, op.sub(end, begin), substitute(eliminated, {var: op.add(var, begin)})))
-            pre = self._again(pre) if pre is not None and pre_again else pre
-            post = self._again(post) if post is not None and post_again else post
+            pre = self.run(pre) if pre is not None and pre_again else pre
+            post = self.run(post) if post is not None and post_again else post
         return convert_ssa(S.seq(*(part for part in (pre, mid, post) if part is not None)))
-
-    def _again(self, stmt):
-        return self.run(stmt)
 
     def _thread_split(self, stmt, var, lo, hi, begin, end, eliminate):
         cond = op.const(True, "bool")
