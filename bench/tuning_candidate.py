@@ -3,12 +3,22 @@
 
 A candidate is one config of the task: instantiate the template and check that it fits
 VTA's buffers, lower and build it (`vta.build`, CSE off as VTA's measurement does), then
-run it once under the timing model. A tuner pays this for every candidate it measures.
+run it once under the timing model (the built module's first call: its host program
+records the instruction stream, the simulator prepares and runs it). A tuner pays this for
+every candidate it measures.
 
-Each figure is the median over the same candidates (the task's first valid configs after
-a fixed shuffle, so every run measures the same ones), measured twice in this process,
-alternately: with the simplifier's cache (minitvm/arith/memo.py) and without it, the
-baseline, which is the compiler as it was before the cache.
+The candidates are the task's first valid configs after a fixed shuffle, so every run
+measures the same ones. Each config is measured REPEATS times, each time built afresh and
+run on a fresh simulated device (nothing an earlier measurement prepared is reused), and
+keeps its best time per phase and its best whole candidate (build + run of one
+measurement): the shared machine's noise and a garbage-collector pause falling inside one
+measurement do not move the figure. The figures are medians across configs of those bests:
+per phase, and of the whole candidate (a median of sums, which is not the sum of the
+phase medians: two of the configs take far longer in the simulator than the others).
+
+Every measurement is made twice in this process, alternately: with the simplifier's cache
+(minitvm/arith/memo.py) and without it, the baseline, which is the compiler as it was
+before the cache.
 
 Run: python bench/tuning_candidate.py [candidates]
 """
@@ -25,6 +35,7 @@ from minitvm.arith import memo
 from minitvm.autotvm.measure import MeasureInput
 from minitvm.autotvm.measure.measure_methods import MeasureError, build_candidate, make_arrays
 import vta_backend as vta
+from vta_backend import runtime as vta_runtime
 from vta_backend.top.workloads import RESNET18_CONV, conv2d_args
 
 LAYER = "resnet-18.C5"
@@ -47,14 +58,27 @@ def candidates(task, count, seed=0):
     return found
 
 
+REPEATS = 3
+
+
 def measure(task, config, inputs):
-    """Seconds to build the candidate, and to run it once under the timing model."""
+    """Seconds to build the candidate, and to run it once under the timing model on a fresh
+    simulated device."""
     start = time.perf_counter()
     device, func, args = build_candidate(MeasureInput(task.target, task, config))
     built = time.perf_counter()
     arrays = make_arrays(inputs, args, device.device())
+    vta_runtime.shutdown()      # a new command queue, whose device has nothing prepared
+    vta_runtime.command_handle()
+    ready = time.perf_counter()
     device.run(func, arrays, 1)
-    return built - start, time.perf_counter() - built
+    return built - start, time.perf_counter() - ready
+
+
+def best(samples):
+    """(build, run, whole) of one config: the best of each over its measurements."""
+    return (min(build for build, _ in samples), min(run for _, run in samples),
+            min(build + run for build, run in samples))
 
 
 def main() -> None:
@@ -68,18 +92,19 @@ def main() -> None:
     rng = np.random.default_rng(1)
     inputs = [rng.integers(-8, 8, tuple(int(d) for d in a.shape)).astype(a.dtype)
               for a in args[:-1]]
-    figures = {"cached": [], "baseline": []}
-    for config in configs:
-        figures["cached"].append(measure(task, config, inputs))
-        with memo.disabled():
-            figures["baseline"].append(measure(task, config, inputs))
-    print(f"one tuning candidate of {LAYER} {tuple(workload)}: median of {len(configs)} "
-          f"configs, each built afresh")
+    samples = {kind: [[] for _ in configs] for kind in ("cached", "baseline")}
+    for _ in range(REPEATS):
+        for index, config in enumerate(configs):
+            samples["cached"][index].append(measure(task, config, inputs))
+            with memo.disabled():
+                samples["baseline"][index].append(measure(task, config, inputs))
+    figures = {kind: [best(s) for s in per_config] for kind, per_config in samples.items()}
+    print(f"one tuning candidate of {LAYER} {tuple(workload)}: median over {len(configs)} "
+          f"configs of each config's best of {REPEATS}, each built afresh")
     print(f"{'':34}{'minitvm':>10}{'baseline':>12}   (baseline: simplifier cache off)")
-    for label, pick in (("lower + build", lambda f: f[0]),
-                        ("one run under the timing model", lambda f: f[1]),
-                        ("whole candidate", lambda f: f[0] + f[1])):
-        now, before = (statistics.median(pick(f) for f in figures[k]) * 1e3
+    for column, label in enumerate(("lower + build", "one run under the timing model",
+                                    "whole candidate (median of sums)")):
+        now, before = (statistics.median(f[column] for f in figures[k]) * 1e3
                        for k in ("cached", "baseline"))
         print(f"  {label:32}{now:8.1f} ms{before:9.1f} ms   {before / now:4.1f}x")
 

@@ -6,7 +6,8 @@ driving the runtime's command queue. Calling the module checks the arguments (ar
 the declared shape and dtype on ext_dev, as TVM's MakePackedAPI asserts device type 12),
 hands their DRAM buffers to that function, and the runtime runs the instruction stream on
 the simulator at the function's final synchronize. Later calls replay the recorded stream
-(`host.replay`); every call runs with the garbage collector paused (`host.collector`).
+(`host.replay`); every call runs with the garbage collector paused
+(`minitvm.runtime.collector`).
 
 `save(path)` writes data only: a header (format, module kind, entry name, parameter
 signature, the hardware configuration) and the lowered function serialised with

@@ -61,21 +61,24 @@ def inject_double_buffer(func):
 
 def _double_buffered(body):
     """The data vars named by double_buffer_scope attributes and used nowhere else."""
-    class Detect(Visitor):
-        def __init__(self):
-            self.marked, self.used = [], set()
-
-        def visit_AttrStmt(self, node):
-            if node.attr_key == SCOPE:
-                self.marked.append(node.node)
-            self.generic_visit(node)
-
-        def visit_Var(self, node):
-            self.used.add(node)
-
-    d = Detect()
+    d = _Detect()
     d.visit(body)
     return [v for v in d.marked if v not in d.used]
+
+
+class _Detect(Visitor):
+    # Module level: a class made per call is a reference cycle (and a new dispatch table)
+    # at every lowering.
+    def __init__(self):
+        self.marked, self.used = [], set()
+
+    def visit_AttrStmt(self, node):
+        if node.attr_key == SCOPE:
+            self.marked.append(node.node)
+        self.generic_visit(node)
+
+    def visit_Var(self, node):
+        self.used.add(node)
 
 
 class _Entry:

@@ -2,9 +2,10 @@
 
 `compile.compile_host` writes the source; `externs` holds the runtime functions it calls
 and the call sites' kernel maps; `replay` runs a module's recorded streams again;
-`collector` pauses the garbage collector while a module runs.
+`collector` (minitvm.runtime.collector) pauses the garbage collector while a module runs.
 """
-from . import collector
+from minitvm.runtime import collector
+
 from .compile import HostProgram, VTAHostCompileError, compile_host
 from .externs import EXTERNS, CallSites
 from .replay import StreamReplay, replayable_host_code

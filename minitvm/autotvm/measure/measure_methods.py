@@ -23,6 +23,7 @@ import traceback
 
 import numpy as np
 
+from ...runtime import collector
 from ...target import Target
 from ..task.space import InstantiationError
 from .measure import MeasureErrorNo, MeasureResult
@@ -106,7 +107,13 @@ class MeasureJob:
 
 def build_candidate(inp):
     """(device, compiled function, argument tensors) of a MeasureInput: instantiated,
-    statically checked and built (steps 1-3 of the module docstring)."""
+    statically checked and built (steps 1-3 of the module docstring), with the cyclic
+    garbage collector paused (`minitvm.runtime.collector` says why)."""
+    with collector.paused():
+        return _build_candidate(inp)
+
+
+def _build_candidate(inp):
     task, config = inp.task, inp.config
     with _stage(MeasureErrorNo.INSTANTIATION_ERROR):
         device = device_for(inp.target)
