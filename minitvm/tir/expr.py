@@ -9,6 +9,7 @@ whose truth value is identity, as in TVM, so expressions still work as dict keys
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
@@ -125,7 +126,32 @@ class ExprOp:
 
 def _node(cls):
     """Decorator: an immutable, slotted, identity-compared IR node."""
-    return slot_init(dataclass(frozen=True, eq=False, slots=True, repr=False)(cls))
+    return frozen_node(cls, repr=False)
+
+
+def frozen_node(cls, repr):
+    """`cls` as a frozen, slotted dataclass compared by identity, with `slot_init`'s
+    `__init__`. Some fifty node classes are built at every `import minitvm`, so two parts
+    of the dataclass's work that cost half of it are left out: generating its `__init__`
+    (replaced anyway) and, for a class without a docstring, asking inspect.signature for
+    the one it writes; `_signature_doc` writes the same text from the fields."""
+    undocumented = cls.__doc__ is None
+    if undocumented:
+        cls.__doc__ = "(written below)"       # else the dataclass derives it, slowly
+    cls = slot_init(dataclass(init=False, frozen=True, eq=False, slots=True, repr=repr)(cls))
+    if undocumented:
+        cls.__doc__ = _signature_doc(cls)
+    return cls
+
+
+def _signature_doc(cls):
+    """The docstring a dataclass gives a class without one: its name and `__init__`'s
+    signature ("StringImm(value: 'str', dtype: 'str' = 'handle')")."""
+    params = []
+    for f in dataclasses.fields(cls):
+        param = f"{f.name}: {inspect.formatannotation(f.type)}"
+        params.append(param if f.default is dataclasses.MISSING else f"{param} = {f.default!r}")
+    return f"{cls.__name__}({', '.join(params)})"
 
 
 def slot_init(cls):

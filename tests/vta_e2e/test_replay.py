@@ -6,8 +6,9 @@ import pytest
 
 import minitvm as tvm
 import vta_backend as vta
-from e2e_helpers import blocked_matmul, pack_matrix
+from e2e_helpers import blocked_matmul, pack_matrix, vector_add
 from minitvm import rpc
+from minitvm.runtime.signature import ArgumentError
 from vta_backend import runtime
 from vta_backend.host import replay
 from vta_backend.testing import simulator
@@ -22,11 +23,14 @@ def ctx():
 
 
 def build_matmul():
+    return build_counted(*blocked_matmul(ENV, IN_CHANNELS, OUT_CHANNELS, 2, 2), "matmul")
+
+
+def build_counted(s, args, name):
     """The module, with a count of how often its host code ran (`module.host_calls`)."""
-    s, args = blocked_matmul(ENV, IN_CHANNELS, OUT_CHANNELS, 2, 2)
     with vta.build_config():
         module = vta.build(s, args, tvm.target.Target("ext_dev", host=ENV.target_host),
-                           name="matmul")
+                           name=name)
     host_function, module.host_calls = module._function, 0
 
     def counted(*args):
@@ -94,10 +98,14 @@ def test_arguments_elsewhere_in_dram_move_the_recorded_addresses(ctx, monkeypatc
     module = build_matmul()
     first_arrays, _ = operands(ctx, 1)
     run(module, first_arrays)
+    recorded = module._replay._template.streams
+    recorded_records = [[list(r) for r in stream.records] for stream in recorded]
     padding = tvm.nd.empty((4096,), "int8", ctx)      # so the next arrays land elsewhere
     arrays, want = operands(ctx, 2)
     assert arrays[0].storage is not first_arrays[0].storage
     assert_replays_as_the_host_code(module, arrays, want, monkeypatch)
+    # the moved streams are copies: the recording keeps the first arrays' addresses
+    assert [[list(r) for r in stream.records] for stream in recorded] == recorded_records
     del padding
 
 
@@ -129,6 +137,21 @@ def test_streams_that_cannot_move_run_the_host_code_for_arguments_elsewhere(ctx,
     np.testing.assert_array_equal(result, want)
     assert (stats, words.tobytes()) == (plain[1], plain[2].tobytes())
     del padding
+
+
+def test_arguments_that_share_memory_never_reach_the_replay(ctx):
+    # A row of a recorded stream must address one argument only (replay.py's docstring):
+    # the signature refuses A + A before the host code runs or anything is recorded
+    module = build_counted(*vector_add(ENV, m=4), "vadd")
+    shape = (1, 4, ENV.BATCH, ENV.BLOCK_OUT)
+    a = tvm.nd.array(np.arange(np.prod(shape), dtype="int32").reshape(shape), ctx)
+    out = tvm.nd.empty(shape, "int8", ctx)
+    with pytest.raises(ArgumentError, match="arguments 'A' and 'B' share memory"):
+        module(a, a, out)
+    assert module.host_calls == 0 and module._replay._template is None
+    b = tvm.nd.array(a.numpy(), ctx)
+    module(a, b, out)
+    np.testing.assert_array_equal(out.numpy(), 2 * a.numpy())
 
 
 def test_a_debug_dump_runs_the_host_code(ctx, capsys):

@@ -19,8 +19,11 @@ A recording is made only where replaying it is exact:
   debug dump is asked for (a replay prints nothing) and every argument is live (the host
   code's runtime calls report a freed one);
 - the streams are moved to other addresses only if every LOAD and STORE addresses an
-  argument or the queue's micro-op staging buffer, and no two of them overlap (otherwise
-  arguments elsewhere run the host code again, which records the streams for them).
+  argument or the queue's micro-op staging buffer (otherwise arguments elsewhere run the
+  host code again, which records the streams for them). No two of these share DRAM bytes,
+  so a row addresses at most one: the module's signature refuses arguments that share
+  memory (tir.noalias) before anything runs, and the staging buffer is the queue's own
+  allocation.
 
 Keyed by: the module (one `StreamReplay` each), then the DRAM byte addresses of the
 arguments and of the micro-op staging buffer.
@@ -59,10 +62,10 @@ class _Template:
 
     def moves(self, queue) -> Optional[List[List[Tuple[int, int, int]]]]:
         """Per stream, (row, target, byte offset) of each LOAD and STORE; None if a row
-        addresses none of the spans or two spans overlap (the streams cannot move)."""
+        addresses none of the spans (the streams cannot move)."""
         if not self._checked:
             moves = [_argument_rows(queue, stream, self.spans) for stream in self.streams]
-            self._moves = None if _overlapping(self.spans) or None in moves else moves
+            self._moves = None if None in moves else moves
             self._checked = True
         return self._moves
 
@@ -112,12 +115,13 @@ class StreamReplay:
             return None
         streams = []
         for stream, moves in zip(self._template.streams, recorded_moves):
-            records = [list(r) for r in stream.records]
+            records = list(stream.records)      # only the rows that move are copied
             for row, arg, offset in moves:
                 elem_bytes = queue.elem_bytes(records[row][MEMORY_TYPE])
                 address = targets[arg].phys_addr + offset
                 if address % elem_bytes or offset >= targets[arg].nbytes:
                     return None
+                records[row] = list(records[row])
                 records[row][DRAM_BASE] = address // elem_bytes
             words = stream.words.copy()
             rows = sorted({row for row, _, _ in moves})
@@ -131,13 +135,6 @@ class StreamReplay:
         if len(self._by_layout) >= _MAX_LAYOUTS:
             self._by_layout.pop(next(iter(self._by_layout)))
         self._by_layout[layout] = streams
-
-
-def _overlapping(spans) -> bool:
-    """Whether two DRAM spans (address, bytes) share bytes (a row could then not tell which
-    one it addresses)."""
-    ranges = sorted((start, start + nbytes) for start, nbytes in spans)
-    return any(end > start for (_, end), (start, _) in zip(ranges, ranges[1:]))
 
 
 def _argument_rows(queue, stream, spans):

@@ -8,6 +8,7 @@ the unscheduled program by the measurement (see `minitvm.autotvm.measure`).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ from minitvm.autotvm.measure import DeviceMeasure
 from minitvm.target import Target
 
 from ..environment import get_env
+from ..simulator import timing as _timing
 from .fit import check_fit
 
 
@@ -37,19 +39,32 @@ class VTADeviceMeasure(DeviceMeasure):
         return ext_dev(0)
 
     def run(self, func, arrays, number):
-        """Seconds of each run by the timing model; `last_report` keeps the last run's
-        TimingReport."""
+        """Seconds of each run by the timing model."""
+        return [report.seconds for report in self.timed_runs(func, arrays, number)]
+
+    def timed_runs(self, func, arrays, number):
+        """The TimingReport of each of `number` runs of `func` on `arrays`: the caller's
+        own reports, nothing kept on this process-wide object."""
         from ..testing import simulator
-        costs = []
-        simulator.timing_mode(True)
-        try:
+        reports = []
+        with _default_timing_model():
             for _ in range(number):
                 func(*arrays)
-                self.last_report = simulator.timing()
-                costs.append(self.last_report.seconds)
-        finally:
-            simulator.timing_mode(False)
-        return costs
+                reports.append(simulator.timing())
+        return reports
+
+
+@contextmanager
+def _default_timing_model():
+    """The timing model on, with its default parameters, for the block; afterwards the
+    caller's mode, parameters (TimingParams overrides) and last report are back."""
+    from ..testing import simulator
+    saved = (_timing.SWITCH.on, _timing.SWITCH.params, _timing.SWITCH.last)
+    simulator.timing_mode(True)
+    try:
+        yield
+    finally:
+        _timing.SWITCH.on, _timing.SWITCH.params, _timing.SWITCH.last = saved
 
 
 @dataclass
@@ -70,6 +85,6 @@ def evaluate(task, config):
     inputs, expected = reference(task, args)
     arrays = make_arrays(inputs, args, device.device())
     simulator.clear_stats()
-    device.run(func, arrays, 1)
-    return Evaluation(device.last_report, simulator.stats(),
+    report, = device.timed_runs(func, arrays, 1)
+    return Evaluation(report, simulator.stats(),
                       bool(np.array_equal(arrays[-1].numpy(), expected)))
