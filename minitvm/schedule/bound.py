@@ -25,6 +25,7 @@ from ..te.scan import ScanOp
 from ..tir import op as _op
 from ..tir.expr import IntImm, ProducerLoad, Range, Var
 from ..tir.functor import post_order_visit
+from .bound_memo import computed_once
 from .errors import ScheduleError, schedule_error, stage_name
 from .graph import attach_paths, feed_graph, read_graph
 from .scan_stmt import scan_region_reads, scan_root_bounds
@@ -37,7 +38,12 @@ _DEFAULT_STORAGE = {-1: "global", 0: "shared", 1: "local"}
 
 
 def infer_bound(sch):
-    """{IterVar: Range} for every IterVar of every stage of the normalized schedule."""
+    """{IterVar: Range} for every IterVar of every stage of the normalized schedule (the
+    same dict again inside `bound_memo.shared_bounds()`: do not change it)."""
+    return computed_once("bounds", sch, _infer_bound)
+
+
+def _infer_bound(sch):
     graph = read_graph([sch.stage_map[op].op for op in sch.outputs])
     context = _Context(sch, feed_graph(graph))
     ranges = {}
