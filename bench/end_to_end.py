@@ -9,7 +9,9 @@ and the call of the loaded module (the first simulated run of the process), spli
 the host code that builds the instruction stream and the simulator executing it; then
 the best of 10 further calls (the steady state, which replays the recorded stream), split
 the same way. Prints the best of the N runs for each figure and the first simulated
-run's share of the whole script. Figures measured inside the tutorial's process are its
+run's share of the whole script. Each tree's modules are byte-compiled first, and the
+interpreter's own start-up (`python -c pass`, a part of the whole script no change to
+the tree can reduce) is measured after each run. Figures measured inside the tutorial's process are its
 CPU time (all its threads; the warm run, marked *, its own thread's), the whole script's
 is wall-clock time.
 
@@ -21,6 +23,7 @@ in the same way, alternating with the current tree, so that both see the same lo
 from __future__ import annotations
 
 import argparse
+import compileall
 import itertools
 import json
 import os
@@ -115,6 +118,22 @@ def _warm_run(namespace, timings, calls=10) -> dict:
     return {"warm run": best[0], "warm simulator": best[1]}
 
 
+def byte_compile(root: pathlib.Path) -> None:
+    """Write the bytecode of the tree's modules, as an installed package has it: with
+    PYTHONDONTWRITEBYTECODE set (or a freshly exported tree) every run would otherwise
+    compile about 250 modules from source, some 60 ms that no user's second run pays."""
+    for package in ("minitvm", "vta_backend", "tutorials"):
+        compileall.compile_dir(root / package, quiet=1)
+
+
+def start_up() -> float:
+    """Wall-clock seconds of `python -c pass`: the interpreter and site (its .pth files,
+    such as setuptools' finder of an editable install), before any of the tutorial."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - start
+
+
 def run_once(root: pathlib.Path) -> dict:
     start = time.perf_counter()
     env = dict(os.environ, PYTHONPATH=str(root))
@@ -125,6 +144,7 @@ def run_once(root: pathlib.Path) -> dict:
         sys.exit(f"the tutorial failed in {root}:\n{done.stderr[-2000:]}")
     timings = json.loads(done.stdout.strip().splitlines()[-1])
     timings["script"] = wall
+    timings["start-up"] = start_up()
     return timings
 
 
@@ -139,6 +159,9 @@ def export(ref: str, into: str) -> pathlib.Path:
 
 def measure(repeat: int, baseline) -> tuple:
     runs, base_runs = [], []
+    for root in (ROOT, baseline):
+        if root is not None:
+            byte_compile(root)
     for _ in range(repeat):
         runs.append(run_once(ROOT))
         if baseline is not None:
@@ -164,6 +187,7 @@ ROWS = [
     ("imports (minitvm, vta_backend, numpy)", "imports"),
     ("whole script in process (after start-up)", "in-process"),
     ("whole script, from process start", "script"),
+    ("  of which interpreter start-up (-c pass)", "start-up"),
 ]
 
 

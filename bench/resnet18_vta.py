@@ -68,7 +68,8 @@ def tune(name, task, trials, log, tuner_name="ga", seed=0):
     tuner = TUNERS[tuner_name](task, seed)
     outcomes = Counter()
     start = time.time()
-    tuner.tune(n_trial=trials, measure_option=autotvm.measure_option(),
+    tuner.tune(n_trial=trials, measure_option=autotvm.measure_option(
+                   runner=autotvm.LocalRunner(check_correctness=True)),
                callbacks=[autotvm.callback.log_to_file(log),
                           autotvm.callback.progress_bar(trials, prefix=f"[{name:>13}]"),
                           lambda _, inputs, results: outcomes.update(r.error_no

@@ -16,9 +16,11 @@ measurement do not move the figure. The figures are medians across configs of th
 per phase, and of the whole candidate (a median of sums, which is not the sum of the
 phase medians: two of the configs take far longer in the simulator than the others).
 
-Every measurement is made twice in this process, alternately: with the simplifier's cache
-(minitvm/arith/memo.py) and without it, the baseline, which is the compiler as it was
-before the cache.
+Every measurement is made three times in this process, alternately: as autotvm measures
+by default (no check_correctness, so the run computes no output: the simulator's data path
+is skipped, the timing model's report is the same), with the output computed (as with
+check_correctness), and the baseline: with the output and without the simplifier's cache
+(minitvm/arith/memo.py), which is the compiler and simulator as they were before both.
 
 Run: python bench/tuning_candidate.py [candidates]
 """
@@ -61,9 +63,9 @@ def candidates(task, count, seed=0):
 REPEATS = 3
 
 
-def measure(task, config, inputs):
+def measure(task, config, inputs, output):
     """Seconds to build the candidate, and to run it once under the timing model on a fresh
-    simulated device."""
+    simulated device, computing the output or not (`output`: check_correctness)."""
     start = time.perf_counter()
     device, func, args = build_candidate(MeasureInput(task.target, task, config))
     built = time.perf_counter()
@@ -71,7 +73,7 @@ def measure(task, config, inputs):
     vta_runtime.shutdown()      # a new command queue, whose device has nothing prepared
     vta_runtime.command_handle()
     ready = time.perf_counter()
-    device.run(func, arrays, 1)
+    device.run(func, arrays, 1, output=output)
     return built - start, time.perf_counter() - ready
 
 
@@ -92,21 +94,28 @@ def main() -> None:
     rng = np.random.default_rng(1)
     inputs = [rng.integers(-8, 8, tuple(int(d) for d in a.shape)).astype(a.dtype)
               for a in args[:-1]]
-    samples = {kind: [[] for _ in configs] for kind in ("cached", "baseline")}
+    kinds = ("timing only", "with output", "baseline")
+    samples = {kind: [[] for _ in configs] for kind in kinds}
     for _ in range(REPEATS):
         for index, config in enumerate(configs):
-            samples["cached"][index].append(measure(task, config, inputs))
+            samples["timing only"][index].append(measure(task, config, inputs, False))
+            samples["with output"][index].append(measure(task, config, inputs, True))
             with memo.disabled():
-                samples["baseline"][index].append(measure(task, config, inputs))
+                samples["baseline"][index].append(measure(task, config, inputs, True))
     figures = {kind: [best(s) for s in per_config] for kind, per_config in samples.items()}
+    median = {kind: [statistics.median(f[column] for f in figures[kind]) * 1e3
+                     for column in range(3)] for kind in kinds}
     print(f"one tuning candidate of {LAYER} {tuple(workload)}: median over {len(configs)} "
           f"configs of each config's best of {REPEATS}, each built afresh")
-    print(f"{'':34}{'minitvm':>10}{'baseline':>12}   (baseline: simplifier cache off)")
+    print("  as autotvm measures it by default (no check_correctness: the run computes no "
+          "output)\n  and with check_correctness (the run computes the output, compared "
+          "afterwards);\n  baseline: with the output, simplifier cache off")
+    print(f"{'':34}{'timing only':>12}{'with output':>13}{'baseline':>10}")
     for column, label in enumerate(("lower + build", "one run under the timing model",
                                     "whole candidate (median of sums)")):
-        now, before = (statistics.median(f[column] for f in figures[k]) * 1e3
-                       for k in ("cached", "baseline"))
-        print(f"  {label:32}{now:8.1f} ms{before:9.1f} ms   {before / now:4.1f}x")
+        row = "".join(f"{median[kind][column]:{width}.1f} ms"
+                      for kind, width in zip(kinds, (9, 10, 7)))
+        print(f"  {label:32}{row}   {median['baseline'][column] / median[kinds[0]][column]:4.1f}x")
 
 
 if __name__ == "__main__":

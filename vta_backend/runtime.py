@@ -36,10 +36,17 @@ from .isa import (IMM_MAX, IMM_MIN, MEM_ACC, MEM_ACC_8BIT, MEM_INP, MEM_OUT, MEM
 from .simulator import Device, DeviceMemory, DramBuffer
 
 QID_LOAD, QID_COMPUTE, QID_STORE = 1, 2, 3
-STAGE_NAMES = {QID_LOAD: "load", QID_COMPUTE: "compute", QID_STORE: "store"}
 STAGING_BYTES = 1 << 25      # VTA_MAX_XFER: each staging buffer (instructions, micro-ops)
 SYNC_WAIT_CYCLES = 1 << 31   # what lowered code passes to synchronize
 MAX_KERNELS_PER_SITE = 100   # slot = closure value + 1 must stay below this
+# The (from, to) stage pairs a dependence token may pass between: load and compute, compute
+# and store, either way.
+TOKEN_PAIRS = frozenset({(QID_LOAD, QID_COMPUTE), (QID_COMPUTE, QID_LOAD),
+                         (QID_COMPUTE, QID_STORE), (QID_STORE, QID_COMPUTE)})
+# The stage that issues a LOAD into each on-chip buffer (the micro-op and accumulator
+# buffers are loaded by the compute stage).
+_LOAD_STAGE = {MEM_UOP: QID_COMPUTE, MEM_WGT: QID_LOAD, MEM_INP: QID_LOAD, MEM_ACC: QID_COMPUTE,
+               MEM_ACC_8BIT: QID_COMPUTE}
 
 
 class RuntimeAPIError(VTAError, ValueError):
@@ -61,7 +68,7 @@ class SyncedStream(NamedTuple):
 class UopKernel:
     """A recorded micro-op kernel: its micro-ops, loops (<= 2), ALU settings and SRAM place."""
     __slots__ = ("uops", "loops", "mode", "reset_out", "opcode", "use_imm", "imm",
-                 "sram_begin", "sram_end", "words")
+                 "sram_begin", "sram_end", "words", "insn")
 
     def __init__(self):
         self.uops: List[tuple] = []                 # (dst, src, wgt)
@@ -70,6 +77,7 @@ class UopKernel:
         self.use_imm, self.imm = 0, 0
         self.sram_begin = self.sram_end = 0
         self.words: Optional[np.ndarray] = None
+        self.insn: tuple = ()                       # its GEMM/ALU instruction, UOP_BGN/END 0
 
     @property
     def cached(self) -> bool:
@@ -94,6 +102,20 @@ def _stage_of(record) -> int:
             return 0
         return QID_LOAD if record[MEMORY_TYPE] in (MEM_INP, MEM_WGT) else QID_COMPUTE
     return QID_COMPUTE
+
+
+def _instruction(kernel: UopKernel) -> tuple:
+    """The GEMM or ALU instruction running `kernel`, its micro-op range left 0 (field order
+    of isa's GEMM_FIELDS / ALU_FIELDS). A GEMM's one loop is its outer loop, an ALU's its
+    inner loop."""
+    pad = [(1, 0, 0, 0)] * (2 - len(kernel.loops))
+    if kernel.mode == 0:
+        (iter_out, dst_o, src_o, wgt_o), (iter_in, dst_i, src_i, wgt_i) = kernel.loops + pad
+        return (OPCODE_GEMM, 0, 0, 0, 0, kernel.reset_out, 0, 0, iter_out, iter_in, dst_o,
+                dst_i, src_o, src_i, wgt_o, wgt_i)
+    (iter_out, dst_o, src_o, _), (iter_in, dst_i, src_i, _) = pad + kernel.loops
+    return (OPCODE_ALU, 0, 0, 0, 0, kernel.reset_out, 0, 0, iter_out, iter_in, dst_o, dst_i,
+            src_o, src_i, kernel.opcode, kernel.use_imm, kernel.imm)
 
 
 class CommandQueue:
@@ -151,15 +173,14 @@ class CommandQueue:
         `src_elem_offset` of `src` (elements of the destination's type), into the on-chip
         buffer `dst_memory_type` (isa.MEM_*) at element `dst_sram_index`, zero-padded by
         y_pad_before rows above, y_pad_after below, x_pad_before/after elements each side."""
-        if dst_memory_type not in (MEM_UOP, MEM_WGT, MEM_INP, MEM_ACC, MEM_ACC_8BIT):
+        stage = _LOAD_STAGE.get(dst_memory_type)
+        if stage is None:
             raise RuntimeAPIError(f"load_buffer_2d: dst_memory_type {dst_memory_type} cannot be "
                                   f"loaded (UOP 0, WGT 1, INP 2, ACC 3, ACC_8BIT 5)")
         dram_base = self._dram_base(src, dst_memory_type, "load_buffer_2d") + src_elem_offset
-        stage = QID_LOAD if dst_memory_type in (MEM_INP, MEM_WGT) else QID_COMPUTE
         self._append(stage, [OPCODE_LOAD, 0, 0, 0, 0, dst_memory_type, dst_sram_index, dram_base,
                              y_size, x_size, x_stride, y_pad_before, y_pad_after, x_pad_before,
                              x_pad_after])
-        self._check_overflow()
 
     def store_buffer_2d(self, src_sram_index: int, src_memory_type: int, dst: DramBuffer,
                         dst_elem_offset: int, x_size: int, y_size: int, x_stride: int) -> None:
@@ -169,7 +190,6 @@ class CommandQueue:
         dram_base = self._dram_base(dst, src_memory_type, "store_buffer_2d") + dst_elem_offset
         self._append(QID_STORE, [OPCODE_STORE, 0, 0, 0, 0, src_memory_type, src_sram_index,
                                  dram_base, y_size, x_size, x_stride, 0, 0, 0, 0])
-        self._check_overflow()
 
     def elem_bytes(self, memory_type: int) -> int:
         """Bytes of one element of on-chip buffer `memory_type` (the unit of DRAM addresses
@@ -177,12 +197,16 @@ class CommandQueue:
         return self._elem_bytes[memory_type]
 
     def _dram_base(self, buf: DramBuffer, memory_type: int, who: str) -> int:
+        elem_bytes = self._elem_bytes.get(memory_type)
+        if elem_bytes is None or not isinstance(buf, DramBuffer) or buf.freed:
+            self._refuse_transfer(buf, memory_type, who)
+        return buf.phys_addr // elem_bytes
+
+    def _refuse_transfer(self, buf, memory_type: int, who: str) -> None:
         if not isinstance(buf, DramBuffer) or buf.freed:
             raise RuntimeAPIError(f"{who}: {buf!r} is not a live device buffer (buffer_alloc)")
-        elem_bytes = self._elem_bytes.get(memory_type)
-        if elem_bytes is None:
+        if memory_type not in self._elem_bytes:
             raise RuntimeAPIError(f"{who}: unknown memory type {memory_type}")
-        return buf.phys_addr // elem_bytes
 
     # ------------------------------------------------------------------------- micro-op kernels
     def uop_loop_begin(self, extent: int, dst_factor: int, src_factor: int,
@@ -242,29 +266,21 @@ class CommandQueue:
         """Emit a GEMM over the kernel of call site `site` for closure value `signature`
         (None: no closure). The first time, `record(signature)` is called to record the
         kernel with uop_loop_begin/uop_push/uop_loop_end. loop 0 is the outer loop."""
-        kernel = self._lookup(site, record, signature, 0, "push_gemm_op")
-        loops = kernel.loops + [(1, 0, 0, 0)] * (2 - len(kernel.loops))
-        (iter_out, dst_o, src_o, wgt_o), (iter_in, dst_i, src_i, wgt_i) = loops
-        self._push_kernel(kernel, [OPCODE_GEMM, 0, 0, 0, 0, kernel.reset_out, 0, 0, iter_out,
-                                   iter_in, dst_o, dst_i, src_o, src_i, wgt_o, wgt_i])
+        self._push_kernel(self._lookup(site, record, signature, 0, "push_gemm_op"))
 
     def push_alu_op(self, site: UopKernelMap, record: Callable, signature: Optional[int] = None):
         """Emit an ALU instruction over the kernel of `site` (as push_gemm_op). A single loop
         becomes the inner loop of the instruction."""
-        kernel = self._lookup(site, record, signature, 1, "push_alu_op")
-        loops = [(1, 0, 0, 0)] * (2 - len(kernel.loops)) + kernel.loops
-        (iter_out, dst_o, src_o, _), (iter_in, dst_i, src_i, _) = loops
-        self._push_kernel(kernel, [OPCODE_ALU, 0, 0, 0, 0, kernel.reset_out, 0, 0, iter_out,
-                                   iter_in, dst_o, dst_i, src_o, src_i, kernel.opcode,
-                                   kernel.use_imm, kernel.imm])
+        self._push_kernel(self._lookup(site, record, signature, 1, "push_alu_op"))
 
     def _lookup(self, site: UopKernelMap, record, signature, mode: int, who: str) -> UopKernel:
         slot = 0 if signature is None else signature + 1
-        if not 0 <= slot < MAX_KERNELS_PER_SITE:
-            raise RuntimeAPIError(f"{who}: closure value {signature}: a call site holds kernels "
-                                  f"for closure values -1..{MAX_KERNELS_PER_SITE - 2} only")
         kernel = site.kernels.get(slot)
-        if kernel is None:
+        if kernel is None:      # only valid slots are ever stored
+            if not 0 <= slot < MAX_KERNELS_PER_SITE:
+                raise RuntimeAPIError(f"{who}: closure value {signature}: a call site holds "
+                                      f"kernels for closure values -1..{MAX_KERNELS_PER_SITE - 2} "
+                                      f"only")
             kernel = self._record(record, signature, who)
             site.kernels[slot] = kernel
         if kernel.mode != mode:
@@ -285,16 +301,17 @@ class CommandQueue:
             raise RuntimeAPIError(f"{who}: the record function must push at least one micro-op "
                                   f"and close every loop it opens")
         kernel.words = self.isa.uop.encode_rows(np.array(kernel.uops, dtype=np.int64))
+        kernel.insn = _instruction(kernel)
         if self.debug_flag & DEBUG_DUMP_UOP:
             sys.stdout.write(dump_kernel(kernel.uops))
         return kernel
 
-    def _push_kernel(self, kernel: UopKernel, insn: list) -> None:
+    def _push_kernel(self, kernel: UopKernel) -> None:
         if not kernel.cached:
             self._place(kernel)
+        insn = list(kernel.insn)
         insn[UOP_BGN], insn[UOP_END] = kernel.sram_begin, kernel.sram_end
         self._append(QID_COMPUTE, insn)
-        self._check_overflow()
 
     def _place(self, kernel: UopKernel) -> None:
         """Put a kernel in the micro-op ring (evicting what it overlaps) and emit its LOAD."""
@@ -327,17 +344,17 @@ class CommandQueue:
 
     # ------------------------------------------------------------------------- dependences
     def _append(self, stage: int, record: list) -> None:
+        """Queue an instruction of `stage`, taking the pops waiting for it; run what is queued
+        when the staging buffer could not take another call's worth (at most 6 instructions:
+        NOPs and FINISH)."""
         # Most instructions carry no pop; this runs once per instruction issued.
         prev, nxt = self._pending_prev, self._pending_next
         if prev[stage] or nxt[stage]:
             record[POP_PREV], record[POP_NEXT] = prev[stage], nxt[stage]
             prev[stage] = nxt[stage] = 0
-        self.records.append(record)
-
-    def _check_overflow(self) -> None:
-        """Run what is queued when the staging buffer could not take another call's worth
-        (at most 6 instructions: NOPs and FINISH)."""
-        if len(self.records) > self._max_records:
+        records = self.records
+        records.append(record)
+        if len(records) > self._max_records:
             self.synchronize(SYNC_WAIT_CYCLES)
 
     def _nop(self, stage: int, push_prev=0, push_next=0, pop_prev=0, pop_next=0) -> None:
@@ -352,17 +369,18 @@ class CommandQueue:
                       pop_next=self._pending_next[stage])
             self._pending_prev[stage] = self._pending_next[stage] = 0
 
-    def _check_qids(self, who: str, from_qid: int, to_qid: int) -> None:
-        if from_qid not in STAGE_NAMES or to_qid not in STAGE_NAMES or from_qid == to_qid or \
-                {from_qid, to_qid} == {QID_LOAD, QID_STORE}:
-            raise RuntimeAPIError(f"{who}({from_qid}, {to_qid}): tokens go between load (1) and "
-                                  f"compute (2) or compute and store (3)")
+    @staticmethod
+    def _refuse_token(who: str, from_qid: int, to_qid: int) -> None:
+        raise RuntimeAPIError(f"{who}({from_qid}, {to_qid}): tokens go between load (1) and "
+                              f"compute (2) or compute and store (3)")
 
     def dep_push(self, from_qid: int, to_qid: int) -> None:
         """Stage `from_qid` signals stage `to_qid` (1 load, 2 compute, 3 store): the push
         flag of `from`'s last instruction if it is the queue's last one, else a NOP's."""
-        self._check_qids("dep_push", from_qid, to_qid)
-        self._commit_pending_pop(from_qid)
+        if (from_qid, to_qid) not in TOKEN_PAIRS:
+            self._refuse_token("dep_push", from_qid, to_qid)
+        if self._pending_prev[from_qid] or self._pending_next[from_qid]:
+            self._commit_pending_pop(from_qid)
         flag = PUSH_NEXT if from_qid < to_qid else PUSH_PREV
         last = self.records[-1] if self.records else None
         if last is not None and _stage_of(last) == from_qid and not last[flag]:
@@ -373,7 +391,8 @@ class CommandQueue:
     def dep_pop(self, from_qid: int, to_qid: int) -> None:
         """Stage `to_qid` waits for a signal from `from_qid`: the pop flag of `to`'s next
         instruction (a NOP first if a pop of that direction is already waiting)."""
-        self._check_qids("dep_pop", from_qid, to_qid)
+        if (from_qid, to_qid) not in TOKEN_PAIRS:
+            self._refuse_token("dep_pop", from_qid, to_qid)
         pending = self._pending_prev if from_qid < to_qid else self._pending_next
         if pending[to_qid]:
             self._commit_pending_pop(to_qid)

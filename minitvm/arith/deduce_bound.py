@@ -17,7 +17,7 @@ from ..tir import expr as E
 from ..tir import op
 from ..tir.functor import post_order_visit
 from .analyzer import Analyzer
-from .int_set import eval_set
+from .int_set import eval_set, sign
 
 GREATER, LESS, EQUAL = "greater", "less", "equal"
 _REVERSE = {GREATER: LESS, LESS: GREATER, EQUAL: EQUAL}
@@ -107,11 +107,7 @@ def _sign(ana, e, hint_map):
     if dt.is_uint(e.dtype):
         return 1
     s = eval_set(e, hint_map)
-    if s.min is not None and ana.can_prove(op.greater(s.min, op.const(0, e.dtype))):
-        return 1
-    if s.max is not None and ana.can_prove(op.less(s.max, op.const(0, e.dtype))):
-        return -1
-    return 0
+    return sign(s.min, s.max, ana)
 
 
 def _walk(ana, path, result, comp, hint_map):

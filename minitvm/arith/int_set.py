@@ -204,14 +204,23 @@ class _Evaluator(Visitor):
         return IntSet.everything()
 
 
-def _sign(e):
-    """1 / -1 when `e` is provably non-negative / negative, else 0."""
-    ana = Analyzer()
-    if ana.can_prove(e >= 0):
+def sign(lo, hi, analyzer, strict=True):
+    """The sign of a value known to lie in [lo, hi] (None: unbounded): 1 when lo > 0 is
+    provable, -1 when hi < 0 is, else 0 (unknown). TVM has two such tests: bound
+    deduction's `IntSet::GetSignType` is strict; interval arithmetic (`Combine` of `*`,
+    `//`, `%`) asks lo >= 0, which `strict=False` gives."""
+    zero = None if lo is None else _op.const(0, lo.dtype)
+    if lo is not None and analyzer.can_prove(_op.greater(lo, zero) if strict
+                                             else _op.greater_equal(lo, zero)):
         return 1
-    if ana.can_prove(e < 0):
+    if hi is not None and analyzer.can_prove(_op.less(hi, _op.const(0, hi.dtype))):
         return -1
     return 0
+
+
+def _sign(k):
+    """The sign of the constant factor `k` of interval arithmetic (0 counts as positive)."""
+    return sign(k, k, Analyzer(), strict=False)
 
 
 def _mul(a, b):

@@ -39,9 +39,8 @@ def _additive(a, b, combine):
     if isinstance(a, E.Ramp) and isinstance(b, E.Ramp):
         return E.Ramp(combine(a.base, b.base), combine(a.stride, b.stride), a.lanes)
     if isinstance(a, E.Ramp):
-        return E.Ramp(combine(a.base, b.value), a.stride, a.lanes)
-    zero = op.const(0, b.stride.dtype)
-    return E.Ramp(combine(a.value, b.base), combine(zero, b.stride), a.lanes)
+        return ramp_with_scalar(a, b.value, combine)
+    return scalar_with_ramp(a.value, b, combine)
 
 
 def _scaled(a, b, combine):
@@ -49,7 +48,26 @@ def _scaled(a, b, combine):
     if isinstance(a, E.Ramp) and isinstance(b, E.Ramp):
         return None
     ramp, scale = (a, b.value) if isinstance(a, E.Ramp) else (b, a.value)
-    return E.Ramp(combine(ramp.base, scale), combine(ramp.stride, scale), ramp.lanes)
+    return scaled_ramp(ramp, scale, combine)
+
+
+# The ramp-with-scalar folds, shared with VectorizeLoop (which meets the scalar before
+# it is broadcast): `combine` is + or - (or, for `scaled_ramp`, *).
+
+def ramp_with_scalar(ramp, x, combine):
+    """ramp(b, s, n) +/- x  ->  ramp(b +/- x, s, n)"""
+    return E.Ramp(combine(ramp.base, x), ramp.stride, ramp.lanes)
+
+
+def scalar_with_ramp(x, ramp, combine):
+    """x +/- ramp(b, s, n)  ->  ramp(x +/- b, 0 +/- s, n)"""
+    zero = op.const(0, ramp.stride.dtype)
+    return E.Ramp(combine(x, ramp.base), combine(zero, ramp.stride), ramp.lanes)
+
+
+def scaled_ramp(ramp, x, mul):
+    """ramp(b, s, n) * x  ->  ramp(b * x, s * x, n) (either order of the factors)"""
+    return E.Ramp(mul(ramp.base, x), mul(ramp.stride, x), ramp.lanes)
 
 
 ADD = [_vector_rule(op.add, _additive)]

@@ -62,17 +62,15 @@ def plan_region(instances, outer):
                           {**outer.lets, **dict(t.lets)}) for t in instances]
     writes = [_write(t, a) for t, a in zip(instances, analyzers)]
     written = {w.data for w in writes}
-    plans, accesses = [], []
+    plans, accesses, checked = [], [], set()
     for t, a, w in zip(instances, analyzers, writes):
-        _check_side_inputs(t, written)
+        _check_side_inputs(t, written, checked)
         reduction = _reduction(t, a, w)
         reads = [_access(load, t, a, False) for load in _reads(t, reduction)]
         _check_self(w, reads, reduction)
         plans.append(Plan(t, reduction, a))
         accesses.append([w] + reads)
-    for i in range(len(instances)):
-        for j in range(i + 1, len(instances)):
-            _check_pair(accesses[i], accesses[j], _common(instances[i], instances[j]))
+    _check_pairs(instances, accesses, written)
     return plans
 
 
@@ -96,8 +94,12 @@ def _reads(t, reduction):
     return loads_in((value,) + tuple(t.store.indices))
 
 
-def _check_side_inputs(t, written):
-    for load in loads_in([v for _, v in t.lets] + list(t.guards)):
+def _check_side_inputs(t, written, checked):
+    """Refuse lets and guards that read written memory. Instances share the lets and
+    guards around them, so each expression is read once (`checked`: ids seen)."""
+    fresh = [e for e in [v for _, v in t.lets] + list(t.guards) if id(e) not in checked]
+    checked.update(map(id, fresh))
+    for load in loads_in(fresh):
         if load.buffer.data in written:
             raise Refused(f"a let or condition reads {load.buffer.name}, which the nest writes")
 
@@ -126,6 +128,38 @@ def _check_self(w, reads, reduction):
         if reduction is not None or not _separated(w, r, w.loops):
             raise Refused(f"{w.name} is read and written in different iterations "
                           f"(a loop-carried dependence)")
+
+
+def _check_pairs(instances, accesses, written):
+    """`_check_pair` for every two instances i < j, in that order, but once for each two
+    kinds of instance: the outcome depends only on the kinds (`_kind`), so pair (i, j) is
+    skipped when i's kind met j's kind already, either at i or at an earlier i of the
+    same kind (which saw every j after it). An unrolled nest has hundreds of instances
+    of a few kinds; the first failing pair, and so the message, stays the same."""
+    kinds = [_kind(t, a, written) for t, a in zip(instances, accesses)]
+    done = set()
+    for i, first in enumerate(kinds):
+        if first in done:
+            continue
+        done.add(first)
+        met = set()
+        for j in range(i + 1, len(instances)):
+            if kinds[j] not in met:
+                met.add(kinds[j])
+                _check_pair(accesses[i], accesses[j], _common(instances[i], instances[j]))
+
+
+def _kind(t, accesses, written):
+    """What the pair checks read of an instance: its loops (which fix its analyzer's
+    ranges) and each access's buffer, direction and affine form, for the buffers some
+    instance writes (no pair check looks at the others). An access without a
+    form is checked through its own index and lets, so it makes its instance unique.
+    Variables and loops enter by id (they are alive meanwhile): a Var's `==` builds an
+    expression."""
+    return (tuple(map(id, t.loops)),) + tuple(
+        (id(a.data), a.name, a.write, a.form.const,
+         frozenset((id(v), c) for v, c in a.form.coeffs.items()))
+        if a.form is not None else id(a) for a in accesses if a.data in written)
 
 
 def _check_pair(first, second, common):

@@ -117,14 +117,13 @@ class _Devectorizer(StmtMutator):
             return replace(e, dtype=dt.element_of(e.dtype), **parts)
         if isinstance(e, (E.BinaryOp, E.CmpOp, E.Not, E.Select)):
             return replace(e, **{name: self._lane(getattr(e, name), lane)
-                                 for name in _OPERANDS[type(e) if type(e) in _OPERANDS
-                                                       else "binary"]})
+                                 for name in _OPERANDS.get(type(e), ("a", "b"))})
         raise HostCodegenError(f"build_host({self.name}): the host build has no lane-wise "
                                f"form of the vector expression {e!r}")
 
 
-_OPERANDS = {E.Not: ("a",), E.Select: ("condition", "true_value", "false_value"),
-             "binary": ("a", "b")}
+# The vector operands of the operations with other operands than a binary one's a and b.
+_OPERANDS = {E.Not: ("a",), E.Select: ("condition", "true_value", "false_value")}
 
 
 def _is_one(e):

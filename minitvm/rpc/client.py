@@ -14,7 +14,6 @@ import shutil
 
 from ..contrib import utils
 from ..runtime import load_module as _load_module
-from ..runtime.backends import load_backends
 from ..runtime.device import CPU, EXT_DEV, RPC_SESS_MASK, Device
 
 _SESSION_INDEX = itertools.count()
@@ -87,8 +86,8 @@ class LocalSession:
         return self.device(CPU, dev_id)
 
     def ext_dev(self, dev_id=0):
-        """The VTA device of this session; arrays on it are allocated in VTA's DRAM."""
-        load_backends()                 # the backend that allocates ext_dev arrays
+        """The VTA device of this session; arrays on it are allocated in VTA's DRAM (the
+        first such array loads the backend that allocates them, see `runtime.ndarray`)."""
         return self.device(EXT_DEV, dev_id)
 
     def __repr__(self):

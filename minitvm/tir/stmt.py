@@ -6,14 +6,13 @@ flattening, TE stages appear as `ProducerRealize`/`ProducerStore`; after it, as
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
-from .expr import PrimExpr, Range, Var, slot_init
+from .expr import PrimExpr, Range, Var, frozen_node
 
 
 def _node(cls):
-    return slot_init(dataclass(frozen=True, eq=False, slots=True)(cls))
+    return frozen_node(cls, repr=True)
 
 
 class Stmt:

@@ -18,6 +18,7 @@ Equality is syntactic (`identify_equiv_terms=false`): `expr_deep_equal`.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import replace
 
 from ..arith import memo
@@ -59,7 +60,7 @@ class _Eliminator:
     def __init__(self, func, skip=True):
         self.skip = skip
         self.interner = StructuralInterner()
-        self.context = [(p, None) for p in func.params]     # (var, value or None)
+        self.context = _Context(self.interner, func.params)
         self.counter = 0
         self.used_names = set()
         post_order_visit(func.body, lambda n: self.used_names.add(n.name)
@@ -101,15 +102,16 @@ class _Eliminator:
     # -- computations done (ComputationsDoneBy) ---------------------------------------
 
     def table(self, node):
-        """{key: (expr, count)} of the eligible computations `node` does."""
+        """{key: (expr, count)} of the eligible computations `node` does. Kept for the
+        statements and for the expressions asked for; inside an expression the counts
+        go straight into the one table (a table per node would copy the counts below
+        it at every level: time quadratic in the depth)."""
         if node is None or isinstance(node, _ATOMS):
             return {}
         hit = self.tables.get(id(node))
         if hit is not None:
             return hit[1]
-        if isinstance(node, E.PrimExpr) and self.eligible(node):
-            table = {self.interner.key(node): (node, 1)}
-        elif isinstance(node, S.For):
+        if isinstance(node, S.For):
             table = _at_least_two([self.table(node.min), self.table(node.extent),
                                    self.table(node.body)])
         elif isinstance(node, S.IfThenElse):
@@ -119,12 +121,25 @@ class _Eliminator:
             table = _at_least_two([self.table(node.condition), self.table(node.body)])
         else:
             table = {}
-            for name in _children(node):
-                value = getattr(node, name)
-                for child in (value if isinstance(value, tuple) else (value,)):
-                    _merge(table, self.table(child))
+            self.count(node, table)
         self.tables[id(node)] = (node, table)
         return table
+
+    def count(self, node, table):
+        """Add the computations `node` does to `table` (an eligible expression counts
+        itself once and is not looked into)."""
+        if isinstance(node, E.PrimExpr) and self.eligible(node):
+            key = self.interner.key(node)
+            hit = table.get(key)
+            table[key] = (node, hit[1] + 1 if hit else 1)
+            return
+        for name in _children(node):
+            value = getattr(node, name)
+            for child in (value if isinstance(value, tuple) else (value,)):
+                if isinstance(child, E.PrimExpr):
+                    self.count(child, table)
+                elif child is not None:
+                    _merge(table, self.table(child))
 
     def direct_subexprs(self, e):
         """The largest eligible proper sub-expressions (DirectSubexpr)."""
@@ -142,30 +157,14 @@ class _Eliminator:
 
     # -- the walk ---------------------------------------------------------------------
 
-    def candidates(self, node):
-        items = [[e, n] for e, n in self.table(node).values()]
-        items.sort(key=lambda item: (-self.size(item[0]), legacy_repr(item[0])))
-        return items
-
-    def insert(self, items, e):
-        key = self.interner.key(e)
-        for item in items:
-            if self.interner.key(item[0]) == key:
-                item[1] += 1
-                return
-        size = self.size(e)
-        pos = next((i for i, item in enumerate(items) if self.size(item[0]) < size), len(items))
-        items.insert(pos, [e, 1])
-
     def in_scope(self, e):
-        known = {v for v, _ in self.context}
         bound = set()
         free = []
 
         def check(n):
             if isinstance(n, E.Let):
                 bound.add(n.var)
-            elif isinstance(n, E.Var) and n not in known:
+            elif isinstance(n, E.Var) and not self.context.knows(n):
                 free.append(n)
         post_order_visit(e, check)
         return all(v in bound for v in free)
@@ -179,25 +178,23 @@ class _Eliminator:
 
     def eliminate(self, node, wrap):
         """Steps 1-3 at `node`; returns (result, whether a let was created)."""
-        result, created = node, False
-        items = self.candidates(node)
+        batch = _Batch(self, node, wrap)
+        candidates = _Candidates(self, self.table(node))
+        items = candidates.items
         i = 0
         while i < len(items):
             comp, count = items[i]
             key = self.interner.key(comp)
-            bound = next((v for v, value in self.context
-                          if value is not None and self.interner.key(value) == key), None)
+            bound = self.context.binding(key)
             if bound is not None:
-                result = self.replace(result, key, bound)
+                batch.replace(comp, key, bound)
             elif count >= 2 and self.in_scope(comp):
-                var = self.new_var(comp.dtype)
-                result = wrap(var, comp, self.replace(result, key, var))
-                created = True
+                batch.replace(comp, key, self.new_var(comp.dtype), let=True)
             else:
                 for sub in self.direct_subexprs(comp):
-                    self.insert(items, sub)
+                    candidates.insert(sub)
             i += 1
-        return result, created
+        return batch.result(), batch.created
 
     def nothing_to_do(self, e):
         """Whether steps 1-4 leave the expression `e` and everything in it as they are:
@@ -208,9 +205,7 @@ class _Eliminator:
         if keys is None:
             return False
         distinct = set(keys)
-        return len(distinct) == len(keys) and not any(
-            value is not None and self.interner.key(value) in distinct
-            for _, value in self.context)
+        return len(distinct) == len(keys) and self.context.values().isdisjoint(distinct)
 
     def computations(self, e):
         """The structures of the computations at every position in `e` (None when it
@@ -229,9 +224,6 @@ class _Eliminator:
             hit = self.positions[id(e)] = (e, keys)
         return hit[1]
 
-    def replace(self, node, key, var):
-        return _Replacer(self, key, var).visit(node)
-
     def stmt(self, s):
         result, created = self.eliminate(s, S.LetStmt)
         if created:
@@ -249,7 +241,7 @@ class _Eliminator:
     def descend(self, node):
         if isinstance(node, (S.LetStmt, E.Let)):
             value = self.expr(node.value)
-            self.context.append((node.var, node.value))
+            self.context.push(node.var, node.value)
             try:
                 body = (self.stmt if isinstance(node, S.LetStmt) else self.expr)(node.body)
             finally:
@@ -259,7 +251,7 @@ class _Eliminator:
             return type(node)(node.var, value, body)
         if isinstance(node, S.For):
             lo, ext = self.expr(node.min), self.expr(node.extent)
-            self.context.append((node.loop_var, None))
+            self.context.push(node.loop_var, None)
             try:
                 body = self.stmt(node.body)
             finally:
@@ -297,14 +289,125 @@ class _Descend(Mutator):
         return node
 
 
-class _Replacer(Mutator):
-    """Replaces every eligible sub-expression with structure `key` by `var`."""
+class _Context:
+    """Spec §2.2's context: the parameters, enclosing loop variables and enclosing lets
+    (with their values), indexed by variable and by the structure of the value."""
 
-    def __init__(self, elim, key, var):
-        self.elim, self.key, self.var = elim, key, var
+    def __init__(self, interner, params):
+        self.interner = interner
+        self.stack = []             # (var, value or None), outermost first
+        self.known = {}             # id(var) -> how many entries bind it
+        self.bindings = {}          # value structure -> its let variables, outermost first
+        for p in params:
+            self.push(p, None)
+
+    def push(self, var, value):
+        self.stack.append((var, value))
+        self.known[id(var)] = self.known.get(id(var), 0) + 1
+        if value is not None:
+            self.bindings.setdefault(self.interner.key(value), []).append(var)
+
+    def pop(self):
+        var, value = self.stack.pop()
+        self.known[id(var)] -= 1
+        if not self.known[id(var)]:
+            del self.known[id(var)]
+        if value is not None:
+            key = self.interner.key(value)
+            self.bindings[key].pop()
+            if not self.bindings[key]:
+                del self.bindings[key]
+
+    def knows(self, var):
+        return id(var) in self.known
+
+    def binding(self, key):
+        """The outermost let variable whose value has structure `key`, or None."""
+        found = self.bindings.get(key)
+        return found[0] if found else None
+
+    def values(self):
+        """The structures of the enclosing lets' values."""
+        return self.bindings.keys()
+
+
+class _Candidates:
+    """Steps 2 and 3(c)'s list: [computation, count] by size descending, with an index
+    by structure, so that a sub-computation finds its equal entry, or its place, at once."""
+
+    def __init__(self, elim, table):
+        self.elim = elim
+        self.items = [[e, n] for e, n in table.values()]
+        self.items.sort(key=lambda item: (-elim.size(item[0]), legacy_repr(item[0])))
+        self.by_key = {elim.interner.key(item[0]): item for item in self.items}
+        self.sizes = [-elim.size(item[0]) for item in self.items]    # ascending
+
+    def insert(self, e):
+        """Count `e` once more, or add it after every entry at least as large."""
+        key = self.elim.interner.key(e)
+        hit = self.by_key.get(key)
+        if hit is not None:
+            hit[1] += 1
+            return
+        pos = bisect_right(self.sizes, -self.elim.size(e))
+        self.items.insert(pos, self.by_key.setdefault(key, [e, 1]))
+        self.sizes.insert(pos, -self.elim.size(e))
+
+
+class _Batch:
+    """The replacements one `eliminate` decides, applied in one walk instead of one walk
+    each. Step 3 replaces every occurrence of a computation in the whole result (the
+    lets made so far included), largest computations first; one top-down walk that
+    stops at the first replaced node gives the same, since a node's ancestors are
+    larger and so replaced before it. A new let's value gets the replacements made
+    after it (the earlier, larger ones cannot occur in it). One exception: replacing by
+    an enclosing let's variable can make a node equal to a later computation that
+    holds the variable, so the batch is applied before such a computation joins."""
+
+    def __init__(self, elim, node, wrap):
+        self.elim, self.node, self.wrap = elim, node, wrap
+        self.targets = {}           # key -> variable
+        self.lets = []              # (variable, value), innermost first
+        self.reused = set()         # enclosing lets' variables in `targets`
+        self.created = False
+
+    def replace(self, comp, key, var, let=False):
+        if self.reused and _holds_any(comp, {id(v) for v in self.reused}):
+            self.node = self.result()
+            self.targets, self.lets, self.reused = {}, [], set()
+        self.targets[key] = var
+        if let:
+            self.lets.append((var, comp))
+            self.created = True
+        else:
+            self.reused.add(var)
+
+    def result(self):
+        if not self.targets:
+            return self.node
+        replacer = _Replacer(self.elim, self.targets)
+        out = replacer.visit(self.node)
+        for var, comp in self.lets:
+            out = self.wrap(var, replacer.generic_visit(comp), out)
+        return out
+
+
+def _holds_any(e, ids):
+    found = []
+    post_order_visit(e, lambda n: found.append(n) if id(n) in ids else None)
+    return bool(found)
+
+
+class _Replacer(Mutator):
+    """Replaces every eligible sub-expression whose structure is a key of `targets` by
+    that key's variable (the outermost, where they nest)."""
+
+    def __init__(self, elim, targets):
+        self.elim, self.targets = elim, targets
 
     def visit(self, node):
-        if isinstance(node, E.PrimExpr) and self.elim.eligible(node) \
-                and self.elim.interner.key(node) == self.key:
-            return self.var
+        if isinstance(node, E.PrimExpr) and self.elim.eligible(node):
+            var = self.targets.get(self.elim.interner.key(node))
+            if var is not None:
+                return var
         return Mutator.visit(self, node)

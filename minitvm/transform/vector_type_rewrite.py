@@ -35,8 +35,8 @@ def vector_type_rewrite(body):
         return body
     checker = _AccessChecker()
     checker.visit(body)
-    plan = {var: info.preferred(checker.analyzer) for var, info in checker.infos.items()}
-    plan = {var: dtype for var, dtype in plan.items() if dtype != checker.infos[var].dtype}
+    plan = {var: dtype for var, info in checker.infos.items()
+            if (dtype := info.preferred(checker.analyzer)) != info.dtype}
     return _Rewriter(plan).visit(body) if plan else body
 
 
@@ -70,7 +70,7 @@ class _Info:
     accesses: set = field(default_factory=set)
 
     def preferred(self, analyzer):
-        if len({dt.element_of(a) for a in self.accesses}) != 1 or len(self.accesses) != 1:
+        if len(self.accesses) != 1:         # one vector type (so one element type)
             return self.dtype
         (access,) = self.accesses
         lanes = dt.lanes(access)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..arith import Analyzer
+from ..arith import Analyzer, rules_vector
 from ..error import TVMError
 from ..tir import dtype as dt
 from ..tir import expr as E
@@ -154,10 +154,9 @@ class _Vectorizer(Mutator):
         lanes = _lanes(a, b)
         if lanes != 1:
             if isinstance(b, E.Ramp) and dt.lanes(a.dtype) == 1:
-                zero = op.const(0, b.stride.dtype)
-                return E.Ramp(build(a, b.base), build(zero, b.stride), b.lanes)
+                return rules_vector.scalar_with_ramp(a, b, build)
             if isinstance(a, E.Ramp) and dt.lanes(b.dtype) == 1:
-                return E.Ramp(build(a.base, b), a.stride, a.lanes)
+                return rules_vector.ramp_with_scalar(a, b, build)
         return build(broadcast_to(a, lanes), broadcast_to(b, lanes))
 
     def visit_Mul(self, e):
@@ -167,10 +166,14 @@ class _Vectorizer(Mutator):
         lanes = _lanes(a, b)
         if lanes == 1:
             return E.Mul(a, b)
+        # TVM's condition (scale > 0, there since TVM PR #302, unexplained): the fold is
+        # exact for any scale, but with a negative or unproven one the product stays
+        # `ramp * broadcast` until the phase-3 Simplify folds it (rules_vector, no such
+        # condition), so the passes between (StorageRewrite's vector types) see no ramp.
         for ramp, scale in ((a, b), (b, a)):
             if isinstance(ramp, E.Ramp) and dt.lanes(scale.dtype) == 1 \
                     and self.analyzer.can_prove(op.greater(scale, op.const(0, scale.dtype))):
-                return E.Ramp(op.mul(ramp.base, scale), op.mul(ramp.stride, scale), ramp.lanes)
+                return rules_vector.scaled_ramp(ramp, scale, op.mul)
         return E.Mul(broadcast_to(a, lanes), broadcast_to(b, lanes))
 
     def visit_BinaryOp(self, e):

@@ -40,6 +40,28 @@ def test_an_ext_dev_array_loads_the_backend():
     assert _run(program) == ["ok"]
 
 
+def test_an_rpc_session_ext_dev_array_loads_the_backend():
+    program = ("import sys, numpy as np\n"
+               "import minitvm as tvm\n"
+               "from minitvm import rpc\n"
+               "dev = rpc.LocalSession().ext_dev(0)\n"
+               "a = tvm.nd.array(np.arange(16, dtype='int8'), dev)\n"
+               "from vta_backend import device_api\n"
+               "print(device_api.dram_buffer(a.storage) is not None)\n")
+    assert _run(program) == ["True"]
+
+
+def test_a_session_ext_dev_with_the_backend_imported_leaves_entry_points_unread():
+    # importlib.metadata (email, csv, zipfile...) costs ~10 ms of the tutorial's start-up
+    program = ("import sys, numpy as np\n"
+               "import minitvm as tvm\n"
+               "import vta_backend\n"
+               "from minitvm import rpc\n"
+               "a = tvm.nd.array(np.arange(16, dtype='int8'), rpc.LocalSession().ext_dev(0))\n"
+               "print('importlib.metadata' in sys.modules)\n")
+    assert _run(program) == ["False"]
+
+
 AUTOTVM_FACTS = ("from minitvm import autotvm\n"
                  "from minitvm.autotvm.measure.measure_methods import device_for\n"
                  "print('conv2d_packed.vta' in autotvm.task.TASK_TABLE,\n"

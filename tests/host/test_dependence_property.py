@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 
 import minitvm.nd as nd
 import minitvm.tir as T
-from minitvm.codegen import build_host
+from minitvm.codegen import build_host, dependence
+from minitvm.codegen.affine import Analyzer
+from minitvm.codegen.region import Refused, collect_region
 
 from host_ir import func, load, param, store
 
@@ -61,6 +63,8 @@ def nests(draw):
             other = store(target, index, value + 1) if draw(st.booleans()) else None
             stmt = T.IfThenElse(sum(loop_vars[:level], T.const(0)) < bound, stmt, other)
         stores.append((level, stmt, draw(st.booleans())))
+    if draw(st.booleans()):     # repeats, as unrolling leaves: instances of one kind
+        stores = draw(st.lists(st.sampled_from(stores), min_size=1, max_size=6))
     return func(list(bufs.values()), _build(stores, loop_vars, extents, 1))
 
 
@@ -94,3 +98,35 @@ def test_vectorized_nests_match_python_loops(f, seed):
     actual = _run(f, True, a, b)
     np.testing.assert_array_equal(actual[0], expected[0])
     np.testing.assert_array_equal(actual[1], expected[1])
+
+
+def _outcome(check, loop):
+    try:
+        check(collect_region(loop), Analyzer())
+    except Refused as why:
+        return str(why)
+    return None
+
+
+def _all_pairs(instances, accesses, written):
+    for i in range(len(instances)):
+        for j in range(i + 1, len(instances)):
+            dependence._check_pair(accesses[i], accesses[j],
+                                   dependence._common(instances[i], instances[j]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.filter_too_much])
+@given(nests())
+def test_pair_checks_once_per_kind_decide_as_all_pairs(f):
+    """plan_region checks two stores once for each two kinds of store; with every pair
+    checked (the definition) it accepts and refuses the same nests, with the same reason."""
+    loop = f.body
+    fast = _outcome(dependence.plan_region, loop)
+    original = dependence._check_pairs
+    dependence._check_pairs = _all_pairs
+    try:
+        slow = _outcome(dependence.plan_region, loop)
+    finally:
+        dependence._check_pairs = original
+    assert fast == slow

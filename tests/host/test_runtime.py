@@ -4,6 +4,7 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import minitvm as tvm
 import minitvm.nd as nd
@@ -155,6 +156,34 @@ def test_assert_allclose_accepts_ndarrays():
         assert_allclose(nd.array(np.ones(3)), np.ones((1, 3)))
     with pytest.raises(AssertionError):
         assert_allclose(np.ones(3), np.ones(3) + 1e-3)
+
+
+_SPECIAL = st.sampled_from([0.0, -0.0, 1.0, 1e-9, 1e300, np.nan, np.inf, -np.inf])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.floats(-1e3, 1e3), _SPECIAL), min_size=1, max_size=6),
+       st.lists(st.one_of(st.floats(-1e-3, 1e-3), _SPECIAL), min_size=6, max_size=6),
+       st.sampled_from(["float64", "float32", "int8", "int32", "complex64"]),
+       st.sampled_from([0.0, 1e-7, 1e-3]), st.sampled_from([0.0, 1e-7, 1e-3]))
+def test_assert_allclose_passes_exactly_when_numpys_does(values, noise, dtype, rtol, atol):
+    # numpy.testing.assert_allclose is the truth; ours passes without importing it
+    values = np.array(values)
+    if "int" in dtype:
+        values = np.nan_to_num(values, posinf=100, neginf=-100).clip(-100, 100)
+    with np.errstate(invalid="ignore", over="ignore"):
+        desired = values.astype(dtype)
+        actual = (desired + np.array(noise[:len(values)])).astype(dtype)
+    try:
+        np.testing.assert_allclose(actual, desired, rtol=rtol, atol=atol)
+        numpy_passes = True
+    except AssertionError:
+        numpy_passes = False
+    if numpy_passes:
+        assert_allclose(actual, desired, rtol=rtol, atol=atol)
+    else:
+        with pytest.raises(AssertionError, match="Not equal to tolerance"):
+            assert_allclose(actual, desired, rtol=rtol, atol=atol)
 
 
 def test_tvm_namespace_reaches_runtime_pieces():

@@ -15,6 +15,8 @@ from minitvm.codegen.vector_lanes import lanes_as_loops
 from minitvm.tir.op import const
 from minitvm.transform.vectorize_loop import VectorizeError, vectorize_loop
 
+from irbuild import param
+
 
 def op_true():
     return const(True, "bool")
@@ -239,3 +241,50 @@ def test_a_store_whose_lanes_the_last_index_cannot_make_is_refused():
     with pytest.raises(VectorizeError, match="storing to buffer 'out', cannot produce 12 "
                        "lanes by changing the last index"):
         vectorize_loop(func)
+
+
+def _vectorized_read(scale, offset=0):
+    """for y in T.vectorized(4): out[y] = inp[y * scale + offset]; `scale` a constant or
+    a parameter."""
+    y = E.Var("y", "int32")
+    (inp, a), (out, c) = param("inp", (64,), "int32"), param("out", (4,), "int32")
+    index = E.Add(E.Mul(y, scale), const(offset))
+    body = S.For(y, const(0), const(4), S.ForKind.VECTORIZED,
+                 S.BufferStore(c, E.BufferLoad(a, (index,)), (y,)))
+    scalars = (scale,) if isinstance(scale, E.Var) else ()
+    return tvm.tir.PrimFunc((inp, out) + scalars, body, {inp: a, out: c})
+
+
+def test_only_a_provably_positive_scale_folds_into_the_ramp():
+    """TVM's VectorizeLoop folds ramp * x into one ramp only when x > 0 is proven; else
+    it keeps the vector product (the phase-3 Simplify folds it later)."""
+    def index(scale):       # y * scale + 0
+        return vectorize_loop(_vectorized_read(scale)).body.value.indices[0]
+    folded = index(const(3))
+    assert isinstance(folded, E.Ramp) and (folded.base.value, folded.stride.value) == (0, 3)
+    for scale in (const(-3), E.Var("n", "int32")):
+        kept = index(scale).a
+        assert isinstance(kept, E.Mul) and isinstance(kept.a, E.Ramp)
+        assert isinstance(kept.b, E.Broadcast) and kept.b.value is scale
+
+
+@pytest.mark.parametrize("n", [-3, 0, 5])
+def test_a_scale_of_unknown_sign_reads_as_numpy(n):
+    """`y * n` stays a vector product through VectorizeLoop (n > 0 unproven); whatever
+    its sign at run time the lanes read inp[y * n + 30]."""
+    f = tvm.build(_vectorized_read(E.Var("n", "int32"), 30))
+    a = np.arange(64, dtype="int32") * 7
+    out = tvm.nd.array(np.zeros(4, "int32"))
+    f(tvm.nd.array(a), out, n)
+    np.testing.assert_array_equal(out.numpy(), a[np.arange(4) * n + 30])
+
+
+def test_the_host_build_refuses_a_vector_it_has_no_lanes_of():
+    # a float32x4 variable stored at ramp(0, 1, 4): no ramp, broadcast, load or operation
+    out = tvm.tir.decl_buffer((4,), "float32", "out")
+    store = S.BufferStore(out, E.Var("v", "float32x4"),
+                          (E.Ramp(E.IntImm("int32", 0), E.IntImm("int32", 1), 4),))
+    func = tvm.tir.PrimFunc([E.Var("out", "handle")], store, buffer_map={})
+    with pytest.raises(HostCodegenError, match=r"build_host\(main\): the host build has no "
+                       r"lane-wise form of the vector expression v"):
+        lanes_as_loops(func)

@@ -39,3 +39,16 @@ def test_nested_domains_and_union():
     assert (u.min.value, u.max.value) == (0, 5)
     assert IntSet.interval(y, y + 3).cover_range(None).extent.value == 4
     assert not eval_set(Var("p") * i, {i: IntSet.interval(0, 3)}).bounded
+
+
+def test_sign_is_strict_for_bound_deduction_and_not_for_interval_arithmetic():
+    """TVM's IntSet::GetSignType calls [0, 5] unknown; its Combine of `*` multiplies by a
+    factor it proves >= 0 without reversing the bounds."""
+    from minitvm.arith import Analyzer
+    from minitvm.arith.int_set import sign
+    i = Var("i")
+    ana = Analyzer()
+    assert sign(const(0), const(5), ana) == 0
+    assert sign(const(0), const(5), ana, strict=False) == 1
+    assert sign(const(1), None, ana) == 1 and sign(None, const(-1), ana) == -1
+    assert sign(None, None, ana) == 0 and sign(i, i, ana, strict=False) == 0

@@ -153,3 +153,26 @@ def test_a_computation_repeated_inside_one_expression_becomes_a_let_expression()
         "    for i in range(T.Let(T.Let((cse_var_2 + cse_var_1 + 1) // 3 + 1 - cse_var_1 // 3,"
         " where={cse_var_1: q * (cse_var_2 + 2)}),"
         " where={cse_var_2: (o * 2 % 3 + 1) // 3 * 3 // 2})):")
+
+
+def test_a_node_made_by_reusing_a_let_is_commoned_with_its_equals():
+    """Spec §2.2: (a) replaces `a + b` by the enclosing `v`, which turns `(a + b) * 3` into
+    `v * 3`; (b) then binds `v * 3` (seen twice) and replaces every occurrence in the
+    current result, the one just made included. Candidates in order: `(a + b) * 3`
+    (5 nodes, seen once, split), then the 3-node `(a + b)` before `(v*3)` by legacy text."""
+    a, b, v = T.Var("a"), T.Var("b"), T.Var("v")
+    buf = buffer("buf")
+    stores = T.seq(S.BufferStore(buf, T.const(5), (a + b,)),
+                   S.BufferStore(buf, T.const(0), ((a + b) * 3,)),
+                   S.BufferStore(buf, T.const(1), (v * 3,)),
+                   S.BufferStore(buf, T.const(2), (v * 3,)))
+    loop = S.For(T.Var("k"), T.const(0), T.const(4), S.ForKind.SERIAL, stores)
+    assert [line.strip() for line in cse_text(S.LetStmt(v, a + b, loop), [a, b])] == [
+        "v: T.int32 = a + b",
+        "for k in range(4):",
+        "cse_var_1: T.int32 = v * 3",
+        "buf[v] = 5",
+        "buf[cse_var_1] = 0",
+        "buf[cse_var_1] = 1",
+        "buf[cse_var_1] = 2",
+    ]

@@ -65,3 +65,21 @@ def test_cse_preserves_stores_and_prints(program, k_value):
     run(after.body, env, after_mem)
     assert after_mem == before_mem
     assert "def main(" in format_module(T.IRModule({"main": after}))
+
+
+W = T.Var("w")
+
+
+@settings(max_examples=100, deadline=None)
+@given(programs, st.integers(0, 15))
+def test_cse_under_an_enclosing_let_preserves_stores(program, k_value):
+    """An enclosing `w = pool[0]` is reused for pool[0]'s occurrences, which can make
+    nodes equal to the pool's `w * 3` (commoned with them in the same step)."""
+    pool, picks = program
+    pool = pool + [pool[0] * 3, W * 3, W]
+    body = _nest(S.LetStmt(W, pool[0], T.seq(*stores((pool, picks)))))
+    func = T.PrimFunc((K,), body, {}, {"global_symbol": "main"})
+    before_mem, after_mem = {}, {}
+    run(func.body, {K: k_value}, before_mem)
+    run(common_subexpr_elim(func).body, {K: k_value}, after_mem)
+    assert after_mem == before_mem

@@ -57,10 +57,20 @@ def test_store_past_the_end_of_the_output_buffer(cmd):
         cmd.synchronize()
 
 
-def test_gemm_micro_op_loop_past_the_accumulator(cmd):
+def push_gemm_past_the_accumulator(cmd):
     cmd.push_gemm_op(rt.UopKernelMap(), lambda _: (
         cmd.uop_loop_begin(5, 600, 0, 0), cmd.uop_push(0, 0, 7, 0, 0, 0, 0, 0),
         cmd.uop_loop_end()))
+
+
+def push_alu_reading_past_the_accumulator(cmd):
+    cmd.push_alu_op(rt.UopKernelMap(), lambda _: (
+        cmd.uop_loop_begin(3, 1, 1000, 0), cmd.uop_push(1, 0, 0, 100, 0, ALU_ADD, 0, 0),
+        cmd.uop_loop_end()))
+
+
+def test_gemm_micro_op_loop_past_the_accumulator(cmd):
+    push_gemm_past_the_accumulator(cmd)
     with pytest.raises(SramAccessFault, match=r"instruction 1 \(GEMM uop=\[0,1\) out\(iter=5 "
                                               r"acc=600 inp=0 wgt=0\) .*\): micro-op 0 \(dst "
                                               r"index 7\) reaches accumulator element 2407"):
@@ -74,12 +84,25 @@ def test_gemm_micro_op_loop_past_the_accumulator(cmd):
 
 
 def test_alu_source_past_the_accumulator(cmd):
-    cmd.push_alu_op(rt.UopKernelMap(), lambda _: (
-        cmd.uop_loop_begin(3, 1, 1000, 0), cmd.uop_push(1, 0, 0, 100, 0, ALU_ADD, 0, 0),
-        cmd.uop_loop_end()))
+    push_alu_reading_past_the_accumulator(cmd)
     with pytest.raises(SramAccessFault, match=r"instruction 1 \(ALU add uop=\[0,1\) .*\): "
                                               r"micro-op 0 \(src index 100\) reaches accumulator "
                                               r"element 2100 at iteration \(0, 2\)"):
+        cmd.synchronize()
+
+
+def test_a_run_that_skips_execution_still_checks_every_access(cmd):
+    """DEBUG_SKIP_EXEC moves no data, but a GEMM or ALU reaching past a buffer fails as in a
+    real run (a tuner's timing-only measurement must not accept what would fault)."""
+    from vta_backend.testing import simulator
+    simulator.debug_mode(simulator.DEBUG_SKIP_EXEC)
+    push_gemm_past_the_accumulator(cmd)
+    with pytest.raises(SramAccessFault, match=r"micro-op 0 \(dst index 7\) reaches "
+                                              r"accumulator element 2407"):
+        cmd.synchronize()
+    push_alu_reading_past_the_accumulator(cmd)
+    with pytest.raises(SramAccessFault, match=r"micro-op 0 \(src index 100\) reaches "
+                                              r"accumulator element 2100"):
         cmd.synchronize()
 
 

@@ -8,6 +8,7 @@ from minitvm import autotvm
 from minitvm.autotvm.measure import MeasureInput, build_candidate, make_arrays, reference
 from minitvm.autotvm.task import FallbackConfigEntity
 import vta_backend as vta
+from vta_backend import runtime as vta_runtime
 from vta_backend.environment import VTAError
 from vta_backend.testing import simulator
 from vta_backend.top.workloads import Conv2DWorkload, conv2d_args
@@ -77,3 +78,32 @@ def test_each_measurement_has_its_own_report(task):
     assert [r.cycles for r in reports] == [cycles, cycles]
     assert reports[0] is not reports[1]
     assert device.run(func, arrays, 1) == [reports[0].seconds]
+
+
+def test_a_measurement_that_reads_no_output_times_the_same_run_without_computing_it(task):
+    """Without check_correctness nobody reads the output, so the run skips the data path
+    (DEBUG_SKIP_EXEC): same timing report, same statistics, output array untouched, and
+    the caller's debug flag back afterwards."""
+    device = autotvm.measure.measure_methods.device_for(task.target)
+    for knobs in ([0, 2, 3, 0, 0, 0, 0], [0, 1, 1, 0, 0, 1, 0], None):
+        cfg = FallbackConfigEntity() if knobs is None else config(task, knobs)
+        runs = {}
+        for output in (True, False):       # each the first run of a fresh runtime
+            vta_runtime.shutdown()          # (a queue keeps micro-op kernels resident)
+            _, func, args = build_candidate(MeasureInput(task.target, task, cfg))
+            inputs, expected = reference(task, args)
+            arrays = make_arrays(inputs, args, device.device())
+            before = arrays[-1].numpy().copy()
+            simulator.clear_stats()
+            report, = device.timed_runs(func, arrays, 1, output=output)
+            runs[output] = (report, simulator.stats(), arrays[-1].numpy())
+            assert simulator.PROFILER.debug_flag == 0
+        (full, full_stats, computed), (timed, timed_stats, untouched) = runs[True], runs[False]
+        assert (timed.cycles, timed.gemm_uops) == (full.cycles, full.gemm_uops)
+        assert timed.modules == full.modules and timed_stats == full_stats
+        assert (computed == expected).all() and (untouched == before).all()
+
+
+def test_the_runners_compare_no_output_unless_asked(task):
+    assert autotvm.LocalRunner().check_correctness is False       # TVM's runners never do
+    assert autotvm.measure.MeasureJob().check_correctness is False

@@ -23,7 +23,7 @@ def tune(runner, trials=12, seed=7):
 
 
 def test_tuning_in_local_processes_beats_the_fallback():
-    task, tuner, records = tune(autotvm.LocalRunner(n_parallel=2))
+    task, tuner, records = tune(autotvm.LocalRunner(n_parallel=2, check_correctness=True))
     assert len(records) == 12
     assert {r.error_no for _, r in records} <= {MeasureErrorNo.NO_ERROR,
                                                   MeasureErrorNo.INSTANTIATION_ERROR,
@@ -40,9 +40,9 @@ def test_tuning_in_local_processes_beats_the_fallback():
 
 def test_ray_gives_the_process_pool_best_config():
     ray = pytest.importorskip("ray")
-    _, local, _ = tune(autotvm.LocalRunner(n_parallel=2))
+    _, local, _ = tune(autotvm.LocalRunner(n_parallel=2, check_correctness=True))
     try:
-        _, remote, records = tune(autotvm.RayRunner(n_parallel=2))
+        _, remote, records = tune(autotvm.RayRunner(n_parallel=2, check_correctness=True))
     finally:
         ray.shutdown()
     assert len(records) == 12

@@ -7,11 +7,13 @@ bodies record micro-op kernels. This module writes it as Python source, reusing 
 build's statement walker and scalar expression emitter (`minitvm.codegen`) for loops,
 lets, conditions and index arithmetic; what VTA adds is handled here:
 
-    call of a runtime function      _extern['VTALoadBuffer2D'](_q, ...)   (externs.EXTERNS)
+    call of a runtime function      _VTALoadBuffer2D(_q, ...), a module-level name bound
+                                      to _extern['VTALoadBuffer2D']   (externs.EXTERNS)
     tvm_thread_context(command_handle())  _q, the command queue the call runs on
-    coproc_uop_scope "VTAPushGEMMOp"  a kernel function `_uop_kernel_<site>(_q, key)` holding
-        { body }                      the body, and at the scope's place
-                                      _extern['VTAPushGEMMOp'](_q, _sites[site], record, key)
+    coproc_uop_scope "VTAPushGEMMOp"  a kernel function `_uop_kernel_<site>(key)` holding
+        { body }                      the body, defined at the top of the entry function
+                                      (it uses the entry's _q), and at the scope's place
+                                      _VTAPushGEMMOp(_q, _site_<site>, _uop_kernel_<site>, key)
     let x_ptr = VTABufferCPUPtr(cmd, x)  a typed numpy view of x's DRAM bytes, which the
                                       host's own loops (CPUAccessRewrite) index
     Allocate (global scope)           a DRAM workspace (VTABufferAlloc), freed after its body
@@ -24,9 +26,16 @@ with more free variables, or a non-int32 one, is refused here, naming the variab
 The generated function takes the command queue first, then one argument per parameter
 (the `DramBuffer` behind each array); `compile_host` returns its source, the number of
 call sites and the `Signature` the arguments are checked against.
+
+The first call of a module runs this code once per instruction it queues (thousands to
+hundreds of thousands), so the code does per instruction only what it must: runtime
+functions and call sites' kernel maps are plain names bound once (no dictionary or
+`_sites[...]` lookup per call), and a push hands over the kernel function itself (no
+closure made per push).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import List
 
@@ -84,8 +93,10 @@ def compile_host(func: PrimFunc, name: str) -> HostProgram:
     lines = [f"# minitvm VTA host code for {name!r}: drives the command queue {QUEUE}.",
              "# Generated from the lowered loop IR; micro-op kernels are recorded by the",
              "# _uop_kernel_<site> functions the first time their (site, key) is pushed.", ""]
-    lines += kernels
-    lines += [f"def {entry}({', '.join([QUEUE] + arg_names)}):"]
+    lines += [f"{alias} = _extern[{extern!r}]" for extern, alias in ctx.aliases.items()]
+    lines += ["", f"def {entry}({', '.join([QUEUE] + arg_names)}):"]
+    lines += [f"    {_site(site)} = _sites[{site}]" for site in range(emitter.sites)]
+    lines += ["    " + line if line else line for line in kernels]
     lines += ctx.out.lines or ["    pass"]
     lines += ["", f"__entry__ = {entry}"]
     return HostProgram("\n".join(lines) + "\n", entry, emitter.sites, signature,
@@ -99,9 +110,20 @@ class _VTAContext(Context):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.lets = set()
+        self.aliases = {}           # runtime function name -> its module-level name
 
     def error(self, message):
         return VTAHostCompileError(f"VTA host code for {self.func_name!r}: {message}")
+
+    def extern(self, name):
+        """The module-level name bound to runtime function `name` (checked and counted as
+        used by the host build's context)."""
+        super().extern(name)
+        if name not in self.aliases:
+            alias = "_" + re.sub(r"\W", "_", name)
+            self.aliases[name] = alias if alias not in self.aliases.values() \
+                else f"{alias}_{len(self.aliases)}"
+        return self.aliases[name]
 
 
 def _parameters(ctx, func, name):
@@ -169,19 +191,18 @@ class _HostEmitter(FunctionEmitter):
         key = _kernel_key(self.ctx, s.body, site, push)
         function = self._kernel_function(s.body, site, key)
         key_text = self.ctx.use(key) if key is not None else "None"
-        record = (f"lambda _key: {function}({QUEUE}, _key)" if key is not None
-                  else f"lambda _key: {function}({QUEUE})")
-        self.out.line(f"{self.ctx.extern(push)}({QUEUE}, _sites[{site}], {record}, {key_text})")
+        self.out.line(f"{self.ctx.extern(push)}({QUEUE}, {_site(site)}, {function}, {key_text})")
 
     def _kernel_function(self, body, site, key):
-        """Write `def _uop_kernel_<site>(_q[, key]): body` among the kernels."""
+        """Write `def _uop_kernel_<site>(key): body` among the kernels (the runtime calls it
+        with the key; `_key` when the kernel has none)."""
         ctx = self.ctx
         name = f"_uop_kernel_{site}"
         outer_out, outer_defined = ctx.out, ctx.defined
         ctx.out, ctx.defined = Writer(), {key} if key is not None else set()
         try:
-            params = [QUEUE] + ([ctx.namer.name(key)] if key is not None else [])
-            ctx.out.line(f"def {name}({', '.join(params)}):")
+            param = ctx.namer.name(key) if key is not None else "_key"
+            ctx.out.line(f"def {name}({param}):")
             inner = _HostEmitter(ctx, self.kernels, self.sites)
             inner.body(body)
             self.sites = inner.sites
@@ -235,6 +256,11 @@ class _HostEmitter(FunctionEmitter):
         self.out.line(f"{self.ctx.extern('VTABufferFree')}({QUEUE}, {name})")
         self.out.dedent()
         self.ctx.defined.discard(s.buffer_var)
+
+
+def _site(site):
+    """The entry function's local name for the kernel map of call site `site`."""
+    return f"_site_{site}"
 
 
 def _kernel_key(ctx, body, site, push):

@@ -4,7 +4,9 @@ Where it sits: the runtime's `synchronize` writes the encoded stream into DRAM a
 `Device.run(insn_phys_addr, count)`. The device fetches the words from DRAM, prepares them
 (program.py), lets the scheduler run them and executes each instruction kind with one method
 here: `exec_load`, `exec_store_batch`, `exec_gemm`, `exec_alu`, `exec_finish`. Statistics are
-counted per spec §3.3 before the skip-exec check, so DEBUG_SKIP_EXEC still counts everything.
+counted per spec §3.3 before the skip-exec check, so DEBUG_SKIP_EXEC still counts everything;
+it also still checks every access (only data stays where it is), so a timing-only run fails
+where a real run would.
 
 The on-chip buffers persist across runs, like the hardware's. GEMM and ALU plans are cached by
 micro-op kernel contents and loop shape, prepared programs by stream bytes and DRAM layout.
@@ -18,8 +20,8 @@ from ..isa import (DST_FACTOR_IN, DST_FACTOR_OUT, ITER_IN, ITER_OUT, MEM_ACC, ME
                    MEM_WGT, RESET_REG, SRC_FACTOR_IN, SRC_FACTOR_OUT, UOP_BGN, UOP_END,
                    USE_IMM, WGT_FACTOR_IN, WGT_FACTOR_OUT, ALU_OPCODE, IMM, instruction_set)
 from .alu import plan_alu
-from .dma import Load2D, store_elements
-from .faults import InvalidInstruction, SramAccessFault
+from .dma import store_elements
+from .faults import SramAccessFault
 from .gemm import ChunkedPlan, plan_gemm
 from .loopnest import MAX_CONTRIBUTIONS, LoopNest
 from .program import prepare
@@ -38,9 +40,11 @@ class Device:
         self.env, self.memory, self.profiler = env, memory, profiler
         self.isa = instruction_set(env)
         self.sram = OnChipBuffers(env)
-        self._stat_bytes = {MEM_UOP: 4, MEM_WGT: env.WGT_ELEM_BYTES, MEM_INP: env.INP_ELEM_BYTES,
-                            MEM_ACC: env.ACC_ELEM_BYTES, 5: env.ACC_ELEM_BYTES}
+        # bytes a LOAD of each memory type counts per element (spec §3.3; OUT is never loaded)
+        self.elem_bytes = np.array([4, env.WGT_ELEM_BYTES, env.INP_ELEM_BYTES, env.ACC_ELEM_BYTES,
+                                    0, env.ACC_ELEM_BYTES], dtype=np.int64)
         self._plans: dict = {}
+        self._checked: set = set()      # keys whose accesses were checked without a plan
         self._programs: dict = {}
         self._program = None
         self._tokens = new_token_queues()
@@ -70,18 +74,13 @@ class Device:
             raise
         observe_timing(program, self.env, self._tokens)    # the timing model, if on (timing.py)
 
-    @property
-    def skip(self) -> bool:
-        return bool(self.profiler.debug_flag & DEBUG_SKIP_EXEC)
-
     # ------------------------------------------------------------------ one method per kind
-    def load_op(self, mem, base, src, first, y, x, stride, pads) -> tuple:
-        """The argument of `exec_load` for a checked LOAD: its statistic, bytes counted and
-        prepared copy."""
-        yp0, yp1, xp0, xp1 = pads
-        shadow = self.sram.shadow(mem, base, base + (yp0 + y + yp1) * (xp0 + x + xp1))
-        load = Load2D(self.sram.by_memory_id[mem], base, src, first, y, x, stride, pads, shadow)
-        return _LOAD_STAT[mem], x * y * self._stat_bytes[mem], load, mem == MEM_UOP
+    @staticmethod
+    def load_op(mem: int, load, nbytes: int) -> tuple:
+        """The argument of `exec_load` for a checked LOAD of memory type `mem` (`load`: its
+        copy, anything with run()): its statistic, bytes counted, copy, and whether it runs
+        under DEBUG_SKIP_EXEC."""
+        return _LOAD_STAT[mem], nbytes, load, mem == MEM_UOP
 
     def exec_load(self, args) -> None:
         stat, nbytes, load, always = args     # micro-op loads run even with DEBUG_SKIP_EXEC
@@ -97,20 +96,22 @@ class Device:
             store_elements(rows, dst, self.sram.acc, acc_rows)
 
     def exec_gemm(self, args) -> None:
-        i, row = args
-        count = self._loop_count(i, row)
+        i, row, count, shape = args
         if not row[RESET_REG]:
             self.profiler.gemm_counter += count
-        if count and not self.skip:
-            self._plan(i, row, "gemm").run(self.sram)
+        if count:
+            plan = self._plan(i, row, shape)
+            if plan is not None:
+                plan.run(self.sram)
 
     def exec_alu(self, args) -> None:
-        i, row = args
-        count = self._loop_count(i, row)
+        i, row, count, shape = args
         self.profiler.alu_counter += count
-        if count and not self.skip:
-            self._plan(i, row, "alu").run(self.sram.acc, row[ALU_OPCODE], row[USE_IMM],
-                                          row[IMM], self.env.ACC_WIDTH)
+        if count:
+            plan = self._plan(i, row, shape)
+            if plan is not None:
+                plan.run(self.sram.acc, row[ALU_OPCODE], row[USE_IMM], row[IMM],
+                         self.env.ACC_WIDTH)
 
     def exec_finish(self, i: int) -> None:
         """FINISH only signals completion; the scheduler ends when every queue is empty."""
@@ -119,24 +120,23 @@ class Device:
         raise fault
 
     # ------------------------------------------------------------------ micro-op loop nests
-    def _loop_count(self, i: int, row) -> int:
-        bgn, end = row[UOP_BGN], row[UOP_END]
-        if bgn > end:
-            raise InvalidInstruction(i, self._program.describe(i),
-                                     f"uop_bgn {bgn} is past uop_end {end}")
-        if end > self.env.UOP_BUFF_DEPTH:
-            raise SramAccessFault(i, self._program.describe(i), (
-                f"reads micro-ops [{bgn}, {end}), outside the micro-op buffer of "
-                f"{self.env.UOP_BUFF_DEPTH} elements"))
-        return row[ITER_OUT] * row[ITER_IN] * (end - bgn)
-
-    def _plan(self, i: int, row, kind: str):
+    def _plan(self, i: int, row, shape: tuple):
+        """The plan of GEMM/ALU instruction i, or None under DEBUG_SKIP_EXEC, which still
+        checks its accesses (a timing-only run refuses what a real run would). `shape`
+        (program.loop_shape) with the micro-op words is the cache key of both."""
         uops = self.sram.uop[row[UOP_BGN]:row[UOP_END]]
-        key = (kind, tuple(row[5:6] + row[8:]), uops.tobytes())
+        key = (shape, uops.tobytes())
+        if self.profiler.debug_flag & DEBUG_SKIP_EXEC:
+            if key not in self._plans and key not in self._checked:
+                self._nest(i, row, uops, shape[0])
+                if len(self._checked) >= _CACHE_LIMIT:
+                    self._checked.clear()
+                self._checked.add(key)
+            return None
         plan = self._plans.get(key)
         if plan is None:
-            nest = self._nest(i, row, uops, kind)
-            plan = self._build(nest, row, kind)
+            kind = shape[0]
+            plan = self._build(self._nest(i, row, uops, kind), row, kind)
             if len(self._plans) >= _CACHE_LIMIT:
                 self._plans.clear()
             self._plans[key] = plan

@@ -1,7 +1,7 @@
 """LOAD and STORE data movement: 2-D copies between DRAM buffers and the on-chip buffers.
 
-Where it sits: when a stream is prepared, each LOAD becomes a `Load2D` (its source and
-destination as views, made once); the device runs it each time the instruction executes,
+Where it sits: each LOAD of a prepared stream gets a `Load2D` (its source and destination as
+views, made once, at the LOAD's first run); the device runs it each time the instruction executes,
 and runs consecutive STOREs as one batch. The ranges were checked when the stream was
 prepared, and the views stay valid as long as the prepared stream (it is kept for one
 DRAM layout: a buffer freed or allocated makes a new one).

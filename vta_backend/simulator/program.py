@@ -19,12 +19,13 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from ..isa import (DRAM_BASE, MEM_ACC, MEM_ACC_8BIT, MEM_INP, MEM_OUT, MEM_UOP, MEM_WGT,
-                   MEMORY_TYPE, OPCODE_ALU, OPCODE_FINISH, OPCODE_GEMM, OPCODE_LOAD,
+from ..isa import (DRAM_BASE, ITER_IN, ITER_OUT, MEM_ACC, MEM_ACC_8BIT, MEM_INP, MEM_OUT,
+                   MEM_UOP, MEM_WGT, MEMORY_TYPE, OPCODE_ALU, OPCODE_FINISH, OPCODE_GEMM,
+                   OPCODE_LOAD, RESET_REG, UOP_BGN, UOP_END,
                    OPCODE_STORE, POP_NEXT, POP_PREV, PUSH_NEXT, PUSH_PREV, SRAM_BASE, X_PAD_0,
                    X_PAD_1, X_SIZE, X_STRIDE, Y_PAD_0, Y_PAD_1, Y_SIZE, ALU_OPCODE, MEM_NAMES,
                    disassemble)
-from .dma import store_index
+from .dma import Load2D, store_index
 from .faults import (DramAccessFault, InvalidInstruction, SramAccessFault,
                      UndecodableInstruction)
 from .gemm import as_slice
@@ -185,7 +186,8 @@ def prepare(words: np.ndarray, device) -> Program:
     core = modules(op, mem)
     memops = _MemoryOps(program, device, op, mem)
     pops, pushes = token_masks(mem, core, POPS), token_masks(mem, core, PUSHES)
-    ops = _ops(program, device, op, mem, memops, np.flatnonzero(core != STORE_CORE))
+    ops = _ops(program, device, op, memops, np.flatnonzero(core == COMPUTE_CORE))
+    ops.update(_loads(device, op, mem, memops))
     for c in (LOAD_CORE, COMPUTE_CORE):
         idx = np.flatnonzero(core == c)
         program.segments[c] = _segments(idx.tolist(), pops[idx].tolist(), pushes[idx].tolist(),
@@ -195,22 +197,82 @@ def prepare(words: np.ndarray, device) -> Program:
     return program
 
 
-def _ops(program, device, op, mem, memops, indices) -> dict:
-    """index -> (function, argument) for every non-store instruction that does something."""
+def loop_shape(kind: str, row: list) -> tuple:
+    """What a GEMM/ALU plan depends on besides its micro-ops: the kind, reset and the loop
+    fields (the device caches plans by this and the micro-op words)."""
+    return kind, row[RESET_REG], tuple(row[ITER_OUT:])
+
+
+def _ops(program, device, op, memops, indices) -> dict:
+    """index -> (function, argument) for the faulty memory instructions and for every GEMM,
+    ALU and FINISH among `indices` (LOADs: `_loads`)."""
     ops = {i: (device.exec_fault, f) for i, f in memops.faults.items()}
-    for i in indices[(op[indices] == OPCODE_LOAD) & memops.valid[indices]].tolist():
-        r = mem[i].tolist()
-        ops[i] = (device.exec_load, device.load_op(
-            r[MEMORY_TYPE], r[SRAM_BASE], memops.rows(i), int(memops.first[i]), r[Y_SIZE],
-            r[X_SIZE], r[X_STRIDE], (r[Y_PAD_0], r[Y_PAD_1], r[X_PAD_0], r[X_PAD_1])))
+    depth = device.env.UOP_BUFF_DEPTH
     for opcode, fmt, fn in ((OPCODE_GEMM, "gemm", device.exec_gemm),
                             (OPCODE_ALU, "alu", device.exec_alu)):
         idx = indices[op[indices] == opcode]
-        for i, row in zip(idx.tolist(), program.decoded[fmt][idx].tolist()):
-            ops[i] = (fn, (i, row))
+        rows = program.decoded[fmt][idx]
+        bgn, end = rows[:, UOP_BGN], rows[:, UOP_END]
+        count = (rows[:, ITER_OUT] * rows[:, ITER_IN] * (end - bgn)).tolist()
+        bad = (bgn > end) | (end > depth)
+        for k, (i, row) in enumerate(zip(idx.tolist(), rows.tolist())):
+            if bad[k]:
+                ops[i] = (device.exec_fault, _uop_range_fault(program, i, row, depth))
+            else:
+                ops[i] = (fn, (i, row, count[k], loop_shape(fmt, row)))
     for i in indices[op[indices] == OPCODE_FINISH].tolist():
         ops[i] = (device.exec_finish, i)
     return ops
+
+
+def _uop_range_fault(program, i: int, row: list, depth: int) -> Exception:
+    bgn, end = row[UOP_BGN], row[UOP_END]
+    if bgn > end:
+        return InvalidInstruction(i, program.describe(i), f"uop_bgn {bgn} is past uop_end {end}")
+    return SramAccessFault(i, program.describe(i), (
+        f"reads micro-ops [{bgn}, {end}), outside the micro-op buffer of {depth} elements"))
+
+
+def _loads(device, op, mem, memops) -> dict:
+    """index -> (exec_load, argument) for every valid LOAD: its statistic and bytes (counted
+    for all at once) and a LazyLoad, whose copy is made the first time it moves data."""
+    loads = np.flatnonzero((op == OPCODE_LOAD) & memops.valid)
+    mtype = memops.mtype[loads]
+    nbytes = mem[loads, Y_SIZE] * mem[loads, X_SIZE] * device.elem_bytes[mtype]
+    maker = _LoadMaker(device, mem, memops)
+    return {i: (device.exec_load, device.load_op(m, LazyLoad(i, maker), b))
+            for i, m, b in zip(loads.tolist(), mtype.tolist(), nbytes.tolist())}
+
+
+class LazyLoad:
+    """A LOAD's dma.Load2D, made at its first run: a run that skips execution
+    (DEBUG_SKIP_EXEC, as a tuner's timing-only measurement does) never pays for it."""
+    __slots__ = ("index", "maker", "copy")
+
+    def __init__(self, index: int, maker: "_LoadMaker"):
+        self.index, self.maker, self.copy = index, maker, None
+
+    def run(self) -> None:
+        if self.copy is None:
+            self.copy = self.maker.make(self.index)
+        self.copy.run()
+
+
+class _LoadMaker:
+    """Makes the Load2D of a checked LOAD of the stream from its fields."""
+
+    def __init__(self, device, mem, memops):
+        self.device, self.mem, self.memops = device, mem, memops
+
+    def make(self, i: int) -> Load2D:
+        r, memops = self.mem[i].tolist(), self.memops
+        mtype = r[MEMORY_TYPE]
+        pads = r[Y_PAD_0], r[Y_PAD_1], r[X_PAD_0], r[X_PAD_1]
+        base, y, x = r[SRAM_BASE], r[Y_SIZE], r[X_SIZE]
+        sram = self.device.sram
+        shadow = sram.shadow(mtype, base, base + (pads[0] + y + pads[1]) * (pads[2] + x + pads[3]))
+        return Load2D(sram.by_memory_id[mtype], base, memops.rows(i), int(memops.first[i]), y,
+                      x, r[X_STRIDE], pads, shadow)
 
 
 def _segments(indices: list, pops: list, pushes: list, ops: dict) -> List[Segment]:

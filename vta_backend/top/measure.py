@@ -3,8 +3,10 @@ timing model (registered with autotvm as the "vta" device when `vta_backend.top`
 
 The cost of one run is the timing model's estimate in seconds (cycles at the design's
 clock), so tuning needs no board: a candidate is measured in milliseconds of host time.
-The functional simulator runs the same stream, so the output is real and is compared with
-the unscheduled program by the measurement (see `minitvm.autotvm.measure`).
+The estimate depends only on the instruction stream, not on data: unless the measurement
+reads the output (`check_correctness`, see `minitvm.autotvm.measure`), the run moves and
+computes no data (the simulator's DEBUG_SKIP_EXEC, which still counts every statistic and
+checks every access), and the timing report is the same as a full run's.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from minitvm.target import Target
 
 from ..environment import get_env
 from ..simulator import timing as _timing
+from ..simulator.stats import DEBUG_SKIP_EXEC, PROFILER
 from .fit import check_fit
 
 
@@ -38,16 +41,17 @@ class VTADeviceMeasure(DeviceMeasure):
         from minitvm.runtime import ext_dev
         return ext_dev(0)
 
-    def run(self, func, arrays, number):
-        """Seconds of each run by the timing model."""
-        return [report.seconds for report in self.timed_runs(func, arrays, number)]
+    def run(self, func, arrays, number, output=True):
+        """Seconds of each run by the timing model (`output`: compute the output too)."""
+        return [report.seconds for report in self.timed_runs(func, arrays, number, output)]
 
-    def timed_runs(self, func, arrays, number):
+    def timed_runs(self, func, arrays, number, output=True):
         """The TimingReport of each of `number` runs of `func` on `arrays`: the caller's
-        own reports, nothing kept on this process-wide object."""
+        own reports, nothing kept on this process-wide object. Without `output` the runs
+        leave the output array as it was."""
         from ..testing import simulator
         reports = []
-        with _default_timing_model():
+        with _default_timing_model(), _data_path(output):
             for _ in range(number):
                 func(*arrays)
                 reports.append(simulator.timing())
@@ -65,6 +69,19 @@ def _default_timing_model():
         yield
     finally:
         _timing.SWITCH.on, _timing.SWITCH.params, _timing.SWITCH.last = saved
+
+
+@contextmanager
+def _data_path(on: bool):
+    """The simulator's data path on (as the caller has it) or skipped (DEBUG_SKIP_EXEC) for
+    the block; the caller's debug flag is back afterwards."""
+    saved = PROFILER.debug_flag
+    if not on:
+        PROFILER.debug_flag |= DEBUG_SKIP_EXEC
+    try:
+        yield
+    finally:
+        PROFILER.debug_flag = saved
 
 
 @dataclass

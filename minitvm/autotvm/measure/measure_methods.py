@@ -9,9 +9,11 @@
 3. build with the device's compiler (COMPILE_HOST on error);
 4. run on random inputs, `number` times; the device says what one run cost in seconds
    (RUNTIME_DEVICE on error);
-5. with `check_correctness`, compare the output with the template run without a schedule
-   on the host for the same inputs (WRONG_ANSWER on a mismatch). The reference is computed
-   once per task in each worker.
+5. with `check_correctness` (off by default: TVM's runners compare no output), compare the
+   output with the template run without a schedule on the host for the same inputs
+   (WRONG_ANSWER on a mismatch). The reference is computed once per task in each worker.
+   Without it nobody reads the output, so a device whose cost does not depend on data
+   (VTA's timing model) need not compute it.
 
 Devices plug in with `register_device(key, DeviceMeasure)`; the target's keys pick one
 ("cpu" is built in). A backend registers its device when it is imported.
@@ -24,6 +26,7 @@ import traceback
 import numpy as np
 
 from ...runtime import collector
+from ...schedule.bound_memo import shared_bounds
 from ...target import Target
 from ..task.space import InstantiationError
 from .measure import MeasureErrorNo, MeasureResult
@@ -43,8 +46,10 @@ class DeviceMeasure:
         from ...runtime import cpu
         return cpu(0)
 
-    def run(self, func, arrays, number):
-        """Seconds of each of `number` runs of `func` on `arrays`."""
+    def run(self, func, arrays, number, output=True):
+        """Seconds of each of `number` runs of `func` on `arrays`. `output`: the caller
+        reads the output; without it, a device whose cost does not depend on data may
+        skip computing it (the host CPU does not)."""
         costs = []
         for _ in range(number):
             start = time.perf_counter()
@@ -76,7 +81,7 @@ _REFERENCES = {}    # (workload, target) -> (inputs, expected output), per worke
 class MeasureJob:
     """The picklable measurement of one MeasureInput (see the module docstring)."""
 
-    def __init__(self, number=1, check_correctness=True):
+    def __init__(self, number=1, check_correctness=False):
         self.number, self.check_correctness = number, check_correctness
 
     def __call__(self, inp):
@@ -96,7 +101,7 @@ class MeasureJob:
                 else (random_inputs(args), None)
         with _stage(MeasureErrorNo.RUNTIME_DEVICE):
             arrays = make_arrays(inputs, args, device.device())
-            costs = device.run(func, arrays, self.number)
+            costs = device.run(func, arrays, self.number, output=expected is not None)
         if expected is not None and not _same(arrays[-1].numpy(), expected):
             wrong = int(np.sum(~np.isclose(arrays[-1].numpy(), expected)))
             raise MeasureError(MeasureErrorNo.WRONG_ANSWER,
@@ -108,7 +113,8 @@ class MeasureJob:
 def build_candidate(inp):
     """(device, compiled function, argument tensors) of a MeasureInput: instantiated,
     statically checked and built (steps 1-3 of the module docstring), with the cyclic
-    garbage collector paused (`minitvm.runtime.collector` says why)."""
+    garbage collector paused (`minitvm.runtime.collector` says why) and the check's
+    normalized schedule and bounds reused by the build (`schedule.bound_memo`)."""
     with collector.paused():
         return _build_candidate(inp)
 
@@ -120,9 +126,13 @@ def _build_candidate(inp):
         sch, args = task.instantiate(config)
         if not config.valid():
             raise InstantiationError("; ".join(config.errors))
-        device.check(task, config, sch, args)
-    with _stage(MeasureErrorNo.COMPILE_HOST):
-        func = device.build(sch, args, inp.target, task.target_host)
+    # The check and the build read the finished schedule and change nothing: the bounds
+    # the check inferred serve the build.
+    with shared_bounds():
+        with _stage(MeasureErrorNo.INSTANTIATION_ERROR):
+            device.check(task, config, sch, args)
+        with _stage(MeasureErrorNo.COMPILE_HOST):
+            func = device.build(sch, args, inp.target, task.target_host)
     return device, func, args
 
 
