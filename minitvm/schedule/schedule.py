@@ -65,9 +65,11 @@ class Schedule:
         return create_group(self, outputs, inputs, include_inputs)
 
     def normalize(self):
-        """A normalized copy, ready for bound inference (see `normalize`)."""
+        """A normalized copy, ready for bound inference (see `normalize`); the same copy
+        again inside `bound_memo.shared_bounds()`."""
+        from .bound_memo import computed_once
         from .normalize import normalize
-        return normalize(self)
+        return computed_once("normalize", self, normalize)
 
 
 def create_schedule(ops):

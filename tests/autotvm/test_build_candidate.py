@@ -57,3 +57,20 @@ def test_a_collector_the_caller_disabled_stays_disabled(candidate, collector_see
         assert collector_seen == [False] and not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_check_and_the_build_share_the_normalized_schedule(candidate, monkeypatch):
+    """Bounds inferred by the check serve the build (schedule.bound_memo), and only there."""
+    cpu, seen = measure_methods.DeviceMeasure, []
+    plain = cpu.build
+    monkeypatch.setattr(cpu, "check", lambda self, task, config, sch, args:
+                        seen.append((sch, sch.normalize())))
+
+    def build(self, sch, *args):
+        seen.append((sch, sch.normalize()))
+        return plain(self, sch, *args)
+    monkeypatch.setattr(cpu, "build", build)
+    build_candidate(candidate)
+    (checked, at_check), (built, at_build) = seen
+    assert checked is built and at_check is at_build
+    assert built.normalize() is not at_build

@@ -26,6 +26,7 @@ import traceback
 import numpy as np
 
 from ...runtime import collector
+from ...schedule.bound_memo import shared_bounds
 from ...target import Target
 from ..task.space import InstantiationError
 from .measure import MeasureErrorNo, MeasureResult
@@ -112,7 +113,8 @@ class MeasureJob:
 def build_candidate(inp):
     """(device, compiled function, argument tensors) of a MeasureInput: instantiated,
     statically checked and built (steps 1-3 of the module docstring), with the cyclic
-    garbage collector paused (`minitvm.runtime.collector` says why)."""
+    garbage collector paused (`minitvm.runtime.collector` says why) and the check's
+    normalized schedule and bounds reused by the build (`schedule.bound_memo`)."""
     with collector.paused():
         return _build_candidate(inp)
 
@@ -124,9 +126,13 @@ def _build_candidate(inp):
         sch, args = task.instantiate(config)
         if not config.valid():
             raise InstantiationError("; ".join(config.errors))
-        device.check(task, config, sch, args)
-    with _stage(MeasureErrorNo.COMPILE_HOST):
-        func = device.build(sch, args, inp.target, task.target_host)
+    # The check and the build read the finished schedule and change nothing: the bounds
+    # the check inferred serve the build.
+    with shared_bounds():
+        with _stage(MeasureErrorNo.INSTANTIATION_ERROR):
+            device.check(task, config, sch, args)
+        with _stage(MeasureErrorNo.COMPILE_HOST):
+            func = device.build(sch, args, inp.target, task.target_host)
     return device, func, args
 
 
