@@ -14,6 +14,11 @@ class TVMError(RuntimeError):
     """Base of the errors TVM's compiler and runtime report (`tvm.error.TVMError`)."""
 
 
+class InternalError(TVMError):
+    """minitvm broke one of its own rules (`tvm.error.InternalError`): a bug, not the
+    user's mistake."""
+
+
 class NestingTooDeepError(TVMError):
     """The program nests deeper than minitvm's tree walks, or Python's parser for the host
     build's code, can follow (see minitvm/tir/depth.py)."""

@@ -55,9 +55,18 @@ class Analyzer:
     def bind(self, var, value, allow_override=False):
         """Tell every sub-analyzer that `var` ranges over `value` (a Range) or equals it
         (an expression). Rebinding a variable differently needs `allow_override`."""
+        return self._bind(var, value, allow_override)
+
+    def bind_let_var(self, var, value):
+        """Bind a `Let`'s variable met inside a question (the rewrite simplifier does):
+        `bind`, but allowed on the scratch analyzer, as only questions inside that let
+        mention the variable."""
+        return self._bind(var, value, allow_override=True)
+
+    def _bind(self, var, value, allow_override):
         if isinstance(value, E.Range):
             if isinstance(value.extent, E.IntImm) and value.extent.value == 1:
-                return self.bind(var, value.min, allow_override)
+                return self._bind(var, value.min, allow_override)
             self._forget_bindings(var)
             self._bound.bind_range(var, value, allow_override)
             return None

@@ -331,7 +331,7 @@ class RewriteSimplifier(Mutator):
     def visit_Let(self, e):
         value = self.visit(e.value)
         if isinstance(value, (E.IntImm, E.FloatImm, E.Var)):
-            self.analyzer.bind(e.var, value, allow_override=True)
+            self.analyzer.bind_let_var(e.var, value)
             return self.visit(e.body)
         body = self.visit(e.body)
         if value is e.value and body is e.body:

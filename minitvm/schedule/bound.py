@@ -12,11 +12,12 @@ a thread-bound axis whose inferred range does not start at 0 (TVM's MakeLoopNest
 each thread index must select one iteration of a loop starting at 0), and a stage whose
 range depends on the index of a virtual thread it is not computed inside (its storage,
 'local' for example, is private to each thread, so outside the thread the index has no
-value; TVM lowers it with the variable unbound and fails at build).
+value; TVM lowers it with the variable unbound and fails at build). A third rule is
+minitvm's own: no double-buffered stage in a scan's body (each step reads what the one
+before wrote, so no step can be computed ahead).
 """
 from __future__ import annotations
 
-from ..arith import Analyzer
 from ..arith.scratch import scratch_analyzer
 from ..arith.int_set import IntSet, eval_set, union
 from ..te.extern import ExternOp
@@ -29,8 +30,8 @@ from .errors import ScheduleError, schedule_error, stage_name
 from .graph import attach_paths, feed_graph, read_graph
 from .scan_stmt import scan_region_reads, scan_root_bounds
 from .message_passing import is_const, pass_down_domain, pass_up_domain
-from .stage import (INLINED, ROOT, SCOPE, STORAGE_RANKS, VIRTUAL_THREAD_TAGS,
-                    thread_rank)
+from .stage import (INLINED, ROOT, SCAN_UPDATE, SCOPE, STORAGE_RANKS,
+                    VIRTUAL_THREAD_TAGS, thread_rank)
 
 # TVM's DefaultStorageRank: memory of a stage computed under threads of a rank
 _DEFAULT_STORAGE = {-1: "global", 0: "shared", 1: "local"}
@@ -50,6 +51,7 @@ def _infer_bound(sch):
     for stage in reversed(sch.stages):
         if stage.attach_type == INLINED:
             continue
+        _check_double_buffer_outside_scan(stage)
         _infer_root_bound(stage, context, ranges)
         pass_down_domain(stage, ranges, ana)
         for thread in stage.launched_threads:       # env_threads run over their range
@@ -188,6 +190,17 @@ def _check_output_at_root(stage):
                             "is an output of the schedule, which must stay at the root")
 
 
+def _check_double_buffer_outside_scan(stage):
+    """A stage of a scan's body runs once per step, and step t + 1 reads what step t
+    writes: its next iteration cannot be computed ahead, so it cannot be double buffered."""
+    spec = stage.attach_spec()
+    if stage.double_buffered and spec.attach_type == SCAN_UPDATE:
+        raise schedule_error("double_buffer", stage, "the stage is computed in each step "
+                             f"of scan '{spec.attach_stage.op.name}', whose next step reads "
+                             "what this step writes, so the next step's stage cannot be "
+                             "computed ahead")
+
+
 def _outside_consumer_error(stage, consumer, attach_iv):
     """TVM's "cannot find the producer along the loop nest specified by compute_at": a
     consumer of the stage runs outside the loop the stage is computed in."""
@@ -264,7 +277,8 @@ def _check_thread_indices_defined(stage, context, ranges):
 
 
 def _check_thread_axes_start_at_zero(stage, context, ranges):
-    """TVM's MakeLoopNest check: a thread-bound loop runs from 0 over a constant extent."""
+    """TVM's MakeLoopNest check: a thread-bound loop starts at 0; a virtual thread's also
+    runs over a positive constant extent (it is replicated that many times)."""
     for iv in stage.leaf_iter_vars:
         attr = stage.iter_var_attrs.get(iv)
         if attr is None or attr.bind_thread is None:
@@ -274,12 +288,12 @@ def _check_thread_axes_start_at_zero(stage, context, ranges):
         if is_const(r.min, 0) and (not virtual or isinstance(r.extent, IntImm)
                                    and r.extent.value > 0):
             continue
-        end = Analyzer().simplify(r.min + r.extent)
+        end = scratch_analyzer().simplify(r.min + r.extent)
+        index = "runs over [0, n) for a constant n > 0" if virtual else "starts at 0"
         raise schedule_error(
             "bind", stage,
             f"the axis is bound to {'virtual ' if virtual else ''}thread "
-            f"'{attr.bind_thread.var.name}', whose "
-            "index runs over [0, n) for a constant n, but the stage, "
+            f"'{attr.bind_thread.var.name}', whose index {index}, but the stage, "
             f"{_where(stage, context)}, computes that axis over [{r.min}, {end}), the part "
             "its consumers read there; bind an axis made by split (it starts at 0), compute "
             "the stage further out, or, inside another virtual thread, give it scope "

@@ -66,6 +66,27 @@ class Group(Stage):
     def compute_inline(self):
         self._refuse("compute_inline")
 
+    def pragma(self, *args, **kwargs):
+        self._refuse("pragma")
+
+    # TVM's Stage accepts these on a group and ignores them (a group has no op, so no
+    # storage and no store of its own); refused here, so that nothing is silently lost.
+
+    def _refuse_ignored(self, primitive, what):
+        members = ", ".join(f"'{s.op.name}'" for s in self.members())
+        raise schedule_error(primitive, self, f"a group (of {members}) has no {what} of its "
+                             f"own, so TVM would ignore this; apply {primitive} to its "
+                             "members")
+
+    def set_scope(self, scope):
+        self._refuse_ignored("set_scope", "storage")
+
+    def double_buffer(self):
+        self._refuse_ignored("double_buffer", "buffer")
+
+    def set_store_predicate(self, predicate):
+        self._refuse_ignored("set_store_predicate", "store")
+
 
 def create_group(sch, outputs, inputs, include_inputs=False):
     """The group of the stages between `inputs` and `outputs` (tensors or lists)."""

@@ -26,7 +26,7 @@ from ..tir.stmt import AttrStmt, ProducerRealize, seq
 from .compute_stmt import make_compute_stmt
 from .cross_thread_reduction import is_cross_thread_reduction, make_cross_thread_reduction
 from .extern_stmt import extern_realize_bounds, make_extern_stmt
-from .errors import ScheduleError, schedule_error
+from .errors import ScheduleError
 from .loop_nest import LOOP_SCOPE, NO_OP
 from .scan_stmt import (INIT_SCOPE, UPDATE_SCOPE, InjectScanStep, init_scans,
                         make_scan_stmt, scan_realize_bounds, scan_replacements)
@@ -46,11 +46,6 @@ def schedule_ops(sch, ranges):
             else first_computed_by.get(stage.origin_op)
         if scan is not None:
             key = UPDATE_SCOPE if spec.attach_type == SCAN_UPDATE else INIT_SCOPE
-            if key == UPDATE_SCOPE and stage.double_buffered:
-                raise schedule_error("double_buffer", stage, "the stage is computed in "
-                                     f"each step of scan '{scan.op.name}', whose next step "
-                                     "reads what this step writes, so the next step's "
-                                     "stage cannot be computed ahead")
             injector = InjectScanStep(scan.op, key, lambda c, s=stage: make_pipeline(
                 s, ranges, c))
             body = injector.visit(body)

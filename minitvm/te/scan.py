@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 
-from ..arith import Analyzer
+from ..arith.scratch import scratch_analyzer
 from ..tir import op as _op
 from ..tir.expr import IterVar, IterVarType, Range, Var
 from .errors import TEError
@@ -80,8 +80,8 @@ def scan(init, update, state_placeholder, inputs=None, name="scan", tag="", attr
     init, update, state = (list(x) if isinstance(x, (list, tuple)) else [x]
                            for x in (init, update, state_placeholder))
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs or [])
-    _check(name, init, update, state, inputs)
-    ana = Analyzer()
+    ana = scratch_analyzer()
+    _check(name, init, update, state, inputs, ana)
     start = init[0].shape[0]
     extent = ana.simplify(update[0].shape[0] - start)
     scan_axis = IterVar(Range(start, extent), Var(f"{name}.idx", start.dtype),
@@ -90,7 +90,7 @@ def scan(init, update, state_placeholder, inputs=None, name="scan", tag="", attr
     return list(op.outputs) if many else op.outputs[0]
 
 
-def _check(name, init, update, state, inputs):
+def _check(name, init, update, state, inputs, ana):
     where = f"te.scan '{name}'"
     if not (len(init) == len(update) == len(state)) or not init:
         raise TEError(f"{where}: give one init, one update and one state placeholder per "
@@ -98,7 +98,6 @@ def _check(name, init, update, state, inputs):
     for t in init + update + state + inputs:
         if not isinstance(t, Tensor):
             raise TEError(f"{where}: {t!r} is not a tensor")
-    ana = Analyzer()
     for i, u, s in zip(init, update, state):
         if not (i.dtype == u.dtype == s.dtype):
             raise TEError(f"{where}: init '{i.name}', update '{u.name}' and state "

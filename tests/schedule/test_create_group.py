@@ -3,9 +3,11 @@ what they compute (numpy)."""
 import warnings
 
 import numpy as np
+import pytest
 
 import minitvm as tvm
 from minitvm import te
+from minitvm.schedule import ScheduleError
 from sched_workloads import elementwise, run
 from test_primitive_ir import control_lines
 
@@ -68,3 +70,29 @@ def test_a_group_of_a_group_and_its_input_nests_as_tvms():
     outer.compute_at(s[D], D.op.axis[0])
     a = np.random.RandomState(0).uniform(size=(10, 6)).astype("float32")
     np.testing.assert_allclose(run(s, [A, D], [a]), (a * 2 + 1) ** 2, rtol=1e-6)
+
+
+def _group():
+    A, B, C, D = elementwise()
+    s = te.create_schedule(D.op)
+    return s.create_group(outputs=C, inputs=A), D
+
+
+def test_a_group_has_no_loop_to_annotate():
+    g, D = _group()
+    with pytest.raises(ScheduleError, match=r"pragma on group: a group has no loops; "
+                                            r"schedule its members"):
+        g.pragma(D.op.axis[0], "auto_unroll_max_step", 16)
+
+
+@pytest.mark.parametrize("primitive, what, call", [
+    ("set_scope", "storage", lambda g: g.set_scope("local")),
+    ("double_buffer", "buffer", lambda g: g.double_buffer()),
+    ("set_store_predicate", "store", lambda g: g.set_store_predicate(tvm.tir.const(True)))])
+def test_what_tvm_ignores_on_a_group_is_refused(primitive, what, call):
+    """TVM's Stage methods set these on a group stage, which has no op: nothing uses them."""
+    g, _ = _group()
+    with pytest.raises(ScheduleError, match=rf"{primitive} on group: a group \(of 'B', 'C'\) "
+                                            rf"has no {what} of its own, so TVM would ignore "
+                                            rf"this; apply {primitive} to its members"):
+        call(g)

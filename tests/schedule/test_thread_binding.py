@@ -89,3 +89,23 @@ def test_building_for_cuda_says_there_is_no_gpu_backend():
     with pytest.raises(TargetNotEnabledError, match="no GPU backend"):
         tvm.build(s, [A, B], target="cuda")
     assert issubclass(TargetNotEnabledError, tvm.error.TVMError)
+
+
+@pytest.mark.parametrize("tag, index", [
+    ("threadIdx.x", "whose index starts at 0"),
+    ("vthread", "whose index runs over \\[0, n\\) for a constant n > 0")])
+def test_a_thread_bound_axis_that_does_not_start_at_0(tag, index):
+    """B computed at C's outer loop computes rows [i_outer * 4, i_outer * 4 + 4): its
+    axis starts at i_outer * 4, which no thread index can stand for."""
+    from minitvm.schedule import ScheduleError
+    A = te.placeholder((16,), name="A")
+    B = te.compute(A.shape, lambda i: A[i] * 2, name="B")
+    C = te.compute(A.shape, lambda i: B[i] + 1, name="C")
+    s = te.create_schedule(C.op)
+    outer, _ = s[C].split(C.op.axis[0], factor=4)
+    s[B].compute_at(s[C], outer)
+    s[B].bind(B.op.axis[0], te.thread_axis(tag))
+    with pytest.raises(ScheduleError, match=rf"bind on stage 'B', axis 'i': the axis is bound "
+                       rf"to (virtual )?thread '{tag}', {index}, but the stage, computed at "
+                       rf".*, computes that axis over \[i_outer \* 4, i_outer \* 4 \+ 4\)"):
+        tvm.lower(s, [A, C])
