@@ -12,7 +12,20 @@ The tuned configs come from tuning now (default: a GATuner per layer, measuring 
 local processes) or, with --tophub, from the logs shipped with vta_backend.
 --write-tophub saves the best configs found as the package's TopHub log.
 
-Run: python bench/resnet18_vta.py [--trials 96] [--tophub] [--write-tophub] [--log FILE]
+What a tuned figure depends on: the tuner and its seed, fixed here (--tuner, --seed) and
+printed with the results, not picked per layer. Few configs of a layer fit VTA (C8: 103
+of 1600 pass the static fit check; the others break a rule the compiler enforces too,
+half of them a padded load of more than one input-channel block, which TVM's VTA also
+refuses). A GATuner whose first generation holds no valid config scores every gene 0
+and then only recombines and mutates invalid genes: with seed 0, the default, it finds
+none of C8's valid configs in 96 trials, and C8 keeps its fallback (its row says so).
+That is GA's behaviour, not a defect: over 100 seeds our GATuner misses in 3, a replica
+of TVM's GATuner (which may breed a config again) in 10, and RandomTuner, which TVM's
+own VTA tuning scripts use, in none (it expects 6 valid configs in 96, where GA, once it
+holds one, finds about 27).
+
+Run: python bench/resnet18_vta.py [--trials 96] [--tuner ga|random] [--seed 0] [--tophub]
+                                  [--write-tophub] [--log FILE]
 """
 from __future__ import annotations
 
@@ -45,10 +58,14 @@ def layer_tasks():
         yield name, task, 2 * wl.batch * wl.in_filter * wl.out_filter
 
 
-def tune(name, task, trials, log, seed=0):
+TUNERS = {"ga": lambda task, seed: autotvm.tuner.GATuner(task, pop_size=16, seed=seed),
+          "random": lambda task, seed: autotvm.tuner.RandomTuner(task, seed=seed)}
+
+
+def tune(name, task, trials, log, tuner_name="ga", seed=0):
     """Tune `task` for `trials` candidates, appending the records to `log`; returns the
     candidates measured per second and the count of each MeasureErrorNo."""
-    tuner = autotvm.tuner.GATuner(task, pop_size=16, seed=seed)
+    tuner = TUNERS[tuner_name](task, seed)
     outcomes = Counter()
     start = time.time()
     tuner.tune(n_trial=trials, measure_option=autotvm.measure_option(
@@ -76,12 +93,14 @@ def tuned_config(task, log):
         return autotvm.task.DispatchContext.current.query(env.target, task.workload)
 
 
-def row(name, ops, fallback, tuned):
+def row(name, ops, fallback, tuned, valid):
+    """One layer's figures; `valid`: how many tuned candidates were valid (None: --tophub)."""
     f, t = fallback.report, tuned.report
     ok = "ok" if fallback.correct and tuned.correct else "WRONG"
+    note = "  (no valid config tuned: the fallback)" if valid == 0 else ""
     return (f"{name:<14} {f.cycles:>11,} {t.cycles:>10,} {t.seconds * 1e3:8.3f} "
             f"{ops / t.seconds / 1e9:7.2f} {f.gemm_utilisation:7.1%} {t.gemm_utilisation:7.1%} "
-            f"{f.cycles / t.cycles:8.1f}x  {ok}")
+            f"{f.cycles / t.cycles:8.1f}x  {'-' if valid is None else valid:>5}  {ok}{note}")
 
 
 def _temporary_log():
@@ -92,6 +111,9 @@ def _temporary_log():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=96, help="candidates tuned per layer")
+    parser.add_argument("--tuner", choices=sorted(TUNERS), default="ga",
+                        help="the tuner of every layer")
+    parser.add_argument("--seed", type=int, default=0, help="the tuners' seed")
     parser.add_argument("--tophub", action="store_true", help="use the shipped tuned configs")
     parser.add_argument("--write-tophub", action="store_true",
                         help="save the best configs as the package's TopHub log")
@@ -99,16 +121,20 @@ def main():
     args = parser.parse_args()
     log = TOPHUB_LOG if args.tophub else (args.log or _temporary_log())
     autotvm.GLOBAL_SCOPE.silent = True
-    layers, rates = list(layer_tasks()), []
+    layers, valid = list(layer_tasks()), {}
     if not args.tophub:
         start = time.time()
-        runs = [tune(name, task, args.trials, log) for name, task, _ in layers]
+        runs = [tune(name, task, args.trials, log, args.tuner, args.seed)
+                for name, task, _ in layers]
         rates = [rate for rate, _ in runs]
-        print(f"tuned {len(layers)} layers x {args.trials} candidates in "
-              f"{time.time() - start:.0f} s ({sum(rates) / len(rates):.1f} candidates/s): "
+        valid = {name: outcomes[MeasureErrorNo.NO_ERROR]
+                 for (name, _, _), (_, outcomes) in zip(layers, runs)}
+        print(f"tuned {len(layers)} layers x {args.trials} candidates ({args.tuner}, seed "
+              f"{args.seed}) in {time.time() - start:.0f} s "
+              f"({sum(rates) / len(rates):.1f} candidates/s): "
               f"{outcome_line(sum((o for _, o in runs), Counter()))}\n")
     header = (f"{'layer':<14} {'fallback cyc':>11} {'tuned cyc':>10} {'ms@100M':>8} "
-              f"{'GOPS':>7} {'GEMM fb':>7} {'GEMM tu':>7} {'speed-up':>9}  check")
+              f"{'GOPS':>7} {'GEMM fb':>7} {'GEMM tu':>7} {'speed-up':>9}  valid  check")
     print(header)
     totals = [0, 0]
     for name, task, ops in layers:
@@ -116,7 +142,7 @@ def main():
         tuned = evaluate(task, tuned_config(task, log))
         totals[0] += fallback.report.cycles
         totals[1] += tuned.report.cycles
-        print(row(name, ops, fallback, tuned))
+        print(row(name, ops, fallback, tuned, valid.get(name)))
     print(f"{'total':<14} {totals[0]:>11,} {totals[1]:>10,} {totals[1] / 1e5:8.3f} "
           f"{'':>7} {'':>7} {'':>7} {totals[0] / totals[1]:8.1f}x")
     if args.write_tophub:

@@ -142,15 +142,17 @@ class Format:
     def decode_rows(self, words: np.ndarray) -> np.ndarray:
         """(n, units) or (n,) uint words -> (n, fields) int64 columns."""
         words = words if words.ndim == 2 else words.reshape(-1, 1)
-        out = np.empty((len(words), len(self.fields)), dtype=np.int64)
+        units = [np.ascontiguousarray(words[:, u]) for u in range(words.shape[1])]
+        kind = words.dtype.type
+        out = np.empty((len(self.fields), len(words)), dtype=np.int64)   # a field per row
         for col, f in enumerate(self.fields):
             unit, shift = divmod(f.lo, 64)
-            vals = ((words[:, unit] >> words.dtype.type(shift))
-                    & words.dtype.type((1 << f.width) - 1)).astype(np.int64)
+            vals = out[col]
+            np.bitwise_and(units[unit] >> kind(shift), kind((1 << f.width) - 1), out=vals,
+                           casting="unsafe")
             if f.signed:
-                vals = np.where(vals >> (f.width - 1), vals - (1 << f.width), vals)
-            out[:, col] = vals
-        return out
+                vals -= (vals >> (f.width - 1)) << f.width
+        return out.T
 
     def first_misfit(self, rows: np.ndarray):
         """(row, field) of the first value that does not fit, or None."""

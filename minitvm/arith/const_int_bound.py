@@ -326,14 +326,13 @@ def _bound_from_comparison(part, a, b):
     return None
 
 
-def extract_constraints(cond):
-    """The conjuncts of an `And` tree, then the whole condition (TVM's ExtractConstraints)."""
-    out = []
-
-    def walk(c):
-        if isinstance(c, E.And):
-            walk(c.a)
-            walk(c.b)
-        out.append(c)
-    walk(cond)
+def extract_constraints(cond, out=None):
+    """The conjuncts of an `And` tree, then the whole condition (TVM's ExtractConstraints),
+    appended to `out` (a new list by default). Recursive itself: a closure calling
+    itself would be a reference cycle made at every call."""
+    out = [] if out is None else out
+    if isinstance(cond, E.And):
+        extract_constraints(cond.a, out)
+        extract_constraints(cond.b, out)
+    out.append(cond)
     return out

@@ -14,13 +14,16 @@ frees nothing the build made.
 
 The policy:
 - inside `paused()` the collector is off; reference counting still frees everything that
-  forms no cycle. A candidate's schedule does form cycles (stages and their iteration
-  variables refer to each other, about a thousand objects); they, and everything else that
-  outlives the body, are examined by the first young collection after it, which is cheap
-  because they are young.
+  forms no cycle. What outlives the body, cycles included, is examined by the first young
+  collection after it: cheap after a build (a candidate's schedule and its normalized
+  copies are cycles of about a thousand objects: stages and the schedule refer to each
+  other), proportional to what a run leaves behind after a run (a module keeps its
+  recorded streams, the simulator its prepared programs: about 50,000 objects for a C5
+  candidate of 7,000 instructions, 3 ms).
 - nothing outlives the call: the collector is on again when the body ends (also by an
   exception), its thresholds and generations untouched, no `gc.freeze`.
-- the hot paths themselves avoid making cycles, so that the pause only defers work.
+- the hot paths avoid making cycles of their own (no class or self-referencing closure
+  made per call), so that the pause only defers the little work the collector has.
 
 `enabled = False` (module attribute) leaves the collector alone everywhere, to compare with
 the plain path; a collector the caller disabled stays disabled.

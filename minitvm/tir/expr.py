@@ -136,20 +136,30 @@ def frozen_node(cls, repr):
     Some fifty node classes are built at every `import minitvm`, and the dataclass's own
     way cost 5 ms more: it compiles a frozen `__setattr__`/`__delattr__` for each class
     (here: two shared functions that refuse, as nodes have no other attributes), an
-    `__init__` (replaced anyway), and asks inspect.signature for the docstring of a class
+    `__init__` (replaced anyway), with `repr` a `__repr__` (here: one shared function
+    writing the same text), and asks inspect.signature for the docstring of a class
     without one (`_signature_doc` writes the same text). Its `frozen` parameter is hence
     not set: `dataclasses.fields`/`replace`, copying and pickling work as for any
     dataclass."""
     undocumented = cls.__doc__ is None
     if undocumented:
         cls.__doc__ = "(written below)"       # else the dataclass derives it, slowly
-    cls = slot_init(dataclass(init=False, eq=False, slots=True, repr=repr)(cls))
+    cls = slot_init(dataclass(init=False, eq=False, slots=True, repr=False)(cls))
+    if repr:
+        cls.__repr__ = _fields_repr
     cls.__setattr__, cls.__delattr__ = _refuse_assignment, _refuse_deletion
     # copy and pickle restore the fields through object.__setattr__, as for a frozen one
     cls.__getstate__, cls.__setstate__ = _field_values, _restore_fields
     if undocumented:
         cls.__doc__ = _signature_doc(cls)
     return cls
+
+
+def _fields_repr(self):
+    """The dataclass's repr, "Evaluate(value=1)" (no guard against recursion: a node's
+    fields are built before it, so it cannot contain itself)."""
+    fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self))
+    return f"{type(self).__qualname__}({fields})"
 
 
 def _refuse_assignment(self, name, value):

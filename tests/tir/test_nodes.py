@@ -120,3 +120,17 @@ def test_a_node_without_a_docstring_has_the_one_a_dataclass_writes():
             undocumented += 1
             assert cls.__doc__ == twin.__doc__, cls
     assert undocumented > 20
+
+
+def test_a_statement_reprs_as_the_dataclass_writes_it():
+    i = T.Var("i")
+    loop = stmt.For(i, T.const(0), T.const(4), "serial", stmt.Evaluate(T.const(1)),
+                    annotations=(("pragma", 1),))
+    for node in (loop, loop.body, stmt.SeqStmt((loop.body, loop.body))):
+        fields = dataclasses.fields(node)
+        twin_class = dataclasses.dataclass(type(type(node).__name__, (),
+                                                {"__annotations__": {f.name: f.type for f in
+                                                                     fields}}))
+        twin = twin_class(**{f.name: getattr(node, f.name) for f in fields})
+        assert repr(node) == repr(twin)
+    assert repr(loop.body) == "Evaluate(value=1)"

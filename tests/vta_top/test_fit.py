@@ -24,6 +24,7 @@ import vta_backend as vta
 from vta_backend.top import BufferOverflowError, VirtualThreadSplitError, check_fit
 from vta_backend.top.workloads import (RESNET18_CONV, RESNET18_DENSE, conv2d_args,
                                        dense_args)
+from vta_backend.runtime import RuntimeAPIError
 from vta_backend.transform.inject_dma_intrin import DMAPatternError
 from vta_backend.transform.verify_gemm_kernels import UopKernelError
 from test_conv2d_transpose import DCGAN, pack_transposed_kernel
@@ -139,20 +140,113 @@ def vta_build(s, args):
 def test_fit_check_agrees_with_the_simulator(candidate, seed):
     name, knobs = candidate
     s, args = instantiate(name, knobs)
+    assert_fit_check_agrees(name, s, args, seed, COMPILER_REFUSAL)
+
+
+def assert_fit_check_agrees(name, s, args, seed, refusal):
+    """The candidate the check accepts builds, runs and equals numpy; one it rejects for
+    SRAM does not fit the compiler's storage plan; one it rejects by another rule is
+    refused by `refusal[rule]`, building or running it."""
+    inputs, expected = numpy_truth(name, np.random.RandomState(seed % 2**16))
     try:
         check_fit(s, env)
     except BufferOverflowError:
         event("rejected: BufferOverflowError")
-        assert not compiler_fits(s, args), (name, knobs)
-    except tuple(COMPILER_REFUSAL) as err:
+        assert not compiler_fits(s, args)
+    except tuple(refusal) as err:
         event(f"rejected: {type(err).__name__}")
-        with pytest.raises(COMPILER_REFUSAL[type(err)]):
-            vta_build(s, args)
+        with pytest.raises(refusal[type(err)]):
+            build_and_run(s, args, inputs, expected.shape)
     else:
         event("accepted")
-        inputs, expected = numpy_truth(name, np.random.RandomState(seed % 2**16))
         out, _ = build_and_run(s, args, inputs, expected.shape)
         np.testing.assert_array_equal(out, expected)
+
+
+# the conv stage's loops between its loads (at k_o.outer) and the tensorized axis b_i
+KERNEL_LOOPS = ("k_o.inner", "j", "d_j", "d_i", "c_o", "i")
+
+
+def conv_stage(s):
+    return next(stage for stage in s.stages if stage.op.name == "res"
+                and stage.scope == env.acc_scope)
+
+
+def fuse_kernel_loops(s, order, fused):
+    """Reorder the conv stage's kernel loops into `order` (names) and fuse `fused` of them
+    (adjacent in `order`); the fused loop."""
+    stage = conv_stage(s)
+    leaves = {iv.var.name: iv for iv in stage.leaf_iter_vars}
+    stage.reorder(*[leaves[name] for name in order])
+    return stage.fuse(*[leaves[name] for name in fused])
+
+
+@st.composite
+def fused_candidates(draw):
+    """A convolution candidate (one input-channel block per load: wider padded loads are
+    refused before the kernel matters) whose kernel loops are reordered and 2 or 3 adjacent
+    ones fused."""
+    name = draw(st.sampled_from(["resnet-18.C9", "resnet-18.C10", "resnet-18.C11"]))
+    dims = task_of(name).config_space.dims
+    knobs = [0 if k == 3 else draw(st.integers(0, d - 1)) for k, d in enumerate(dims)]
+    order = draw(st.permutations(KERNEL_LOOPS))
+    count = draw(st.integers(2, 3))
+    start = draw(st.integers(0, len(order) - count))
+    return name, knobs, list(order), list(order[start:start + count])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fused_candidates(), st.integers(0, 2**31 - 1))
+def test_fit_check_agrees_with_the_simulator_on_fused_loops(candidate, seed):
+    name, knobs, order, fused = candidate
+    s, args = instantiate(name, knobs)
+    fuse_kernel_loops(s, order, fused)
+    # VerifyGEMMKernels does not read a kernel whose indices divide a fused loop's
+    # variable: the runtime then refuses the kernel as it records it
+    assert_fit_check_agrees(name, s, args, seed, {**COMPILER_REFUSAL, UopKernelError: (
+        UopKernelError, RuntimeAPIError)})
+
+
+def test_a_fused_loop_over_reduction_axes_in_the_kernel():
+    # C11, tiles of 1 row x 7 columns, d_j and d_i fused: the kernel's loops are j (7) and
+    # the fused loop (9). j folds; the fused loop does not: its outer digit d_j steps the
+    # input tile by 1, its inner digit d_i by the tile's width 9, and 1 != 9 x 3. So it
+    # stays in the kernel, whose consecutive micro-ops (over d_i) write one element
+    s, args = instantiate("resnet-18.C11", [0, 0, 1, 0, 0, 0, 0])
+    fuse_kernel_loops(s, KERNEL_LOOPS, ["d_j", "d_i"])
+    with pytest.raises(UopKernelError, match=r"reduction axis 'd_i' \(3\) of fused loop "
+                                             r"'d_j.d_i.fused' around 1 micro-op\(s\)"):
+        check_fit(s, env)
+    with pytest.raises(UopKernelError, match="write the same accumulator element"):
+        vta_build(s, args)
+
+
+def gemm_kernel_candidate(order, fused):
+    """C11 in tiles of 7 rows x 1 column x 1 channel block, kernel loops reordered and
+    fused: its schedule and the bytes of micro-ops the simulator loaded running it."""
+    s, args = instantiate("resnet-18.C11", [0, 1, 0, 0, 0, 0, 0])
+    fuse_kernel_loops(s, order, fused)
+    inputs, expected = numpy_truth("resnet-18.C11", np.random.RandomState(0))
+    out, stats = build_and_run(s, args, inputs, expected.shape)
+    np.testing.assert_array_equal(out, expected)
+    return s, stats["uop_load_nbytes"]
+
+
+def test_a_contiguous_fused_loop_folds_into_the_instruction():
+    # The kernel's loops: d_i and d_j fused (9) and i (7). With d_i the outer digit, the
+    # fused loop is contiguous in every tile (d_i steps the 9x3 input tile and the 3x3
+    # kernel tile by 3, d_j by 1; neither moves the accumulator), so it folds into the GEMM
+    # instruction with i: a kernel of 1 micro-op. With d_j outer it cannot fold, and
+    # folding stops there: 9 x 7 = 63 micro-ops, more than a 32-micro-op buffer holds.
+    small = env.replace(LOG_UOP_BUFF_SIZE=7)          # 128 bytes: 32 micro-ops
+    contiguous, folded_bytes = gemm_kernel_candidate(
+        ("k_o.inner", "j", "d_i", "d_j", "c_o", "i"), ["d_i", "d_j"])
+    check_fit(contiguous, small)
+    strided, unfolded_bytes = gemm_kernel_candidate(KERNEL_LOOPS, ["d_j", "d_i"])
+    with pytest.raises(BufferOverflowError, match="holds 32 micro-ops; stage 'res' needs a "
+                                                  "GEMM kernel of 63"):
+        check_fit(strided, small)
+    assert unfolded_bytes - folded_bytes == (63 - 1) * 4     # what the simulator loaded
 
 
 def test_overflow_names_the_buffer_and_the_stage():

@@ -31,6 +31,20 @@ def as_slice(idx: np.ndarray):
     return idx
 
 
+def as_slices(values: np.ndarray, starts, ends) -> list:
+    """`as_slice` of each piece values[starts[k]:ends[k]], decided for all pieces at once."""
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    if not len(values):
+        return [values[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+    broken = np.r_[0, np.cumsum(np.diff(values) != 1)]     # non-unit steps up to each entry
+    last = len(values) - 1
+    head, tail = np.minimum(starts, last), np.minimum(np.maximum(ends - 1, starts), last)
+    consecutive = (ends > starts) & (broken[tail] == broken[head])
+    return [slice(f, f + e - s) if ok else values[s:e]
+            for s, e, f, ok in zip(starts.tolist(), ends.tolist(), values[head].tolist(),
+                                   consecutive.tolist())]
+
+
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of a 1-D array (np.unique without its first-call import
     of numpy.ma, some 10 ms of a process's first simulated run)."""

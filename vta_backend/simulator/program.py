@@ -28,7 +28,7 @@ from ..isa import (DRAM_BASE, ITER_IN, ITER_OUT, MEM_ACC, MEM_ACC_8BIT, MEM_INP,
 from .dma import Load2D, store_index
 from .faults import (DramAccessFault, InvalidInstruction, SramAccessFault,
                      UndecodableInstruction)
-from .gemm import as_slice
+from .gemm import as_slices
 
 LOAD_CORE, COMPUTE_CORE, STORE_CORE = 0, 1, 2
 L2G, G2L, G2S, S2G = 0, 1, 2, 3
@@ -310,19 +310,27 @@ def _store_segments(device, mem, memops, idx: np.ndarray) -> List[Segment]:
     count = np.where(valid, mem[idx, Y_SIZE] * mem[idx, X_SIZE], 0)
     offset = np.r_[0, np.cumsum(count)]
     elem_bytes = device.env.OUT_ELEM_BYTES
+    ends = breaks[1:].tolist() + [len(idx)]
+    e0s, e1s = offset[breaks], offset[ends]
+    dsts, srcs = as_slices(dst_rows, e0s, e1s), as_slices(acc_rows, e0s, e1s)
+    # the buffer of a piece's first valid store (a piece stores to one buffer)
+    first_valid = np.minimum(np.r_[where_valid, len(idx)][np.searchsorted(where_valid, breaks)],
+                             len(idx) - 1)
+    pushed = np.flatnonzero(push)
+    pushes = np.split(pushed, np.searchsorted(pushed, breaks[1:]))
     segments: List[Segment] = []
-    for p0, p1 in zip(breaks.tolist(), breaks[1:].tolist() + [len(idx)]):
-        if starts_segment[p0]:
-            segments.append(Segment(int(idx[p0]), (G2S,) if pop[p0] else ()))
+    for p0, e0, e1, dst, src, b, start, popped, fault, pushers in zip(
+            breaks.tolist(), e0s.tolist(), e1s.tolist(), dsts, srcs, buf[first_valid].tolist(),
+            starts_segment[breaks].tolist(), pop[breaks].tolist(), faulty[breaks].tolist(),
+            pushes):
+        i = int(idx[p0])
+        if start:
+            segments.append(Segment(i, (G2S,) if popped else ()))
         seg = segments[-1]
-        if faulty[p0]:
-            seg.ops.append((device.exec_fault, memops.faults[int(idx[p0])]))
-        elif offset[p1] > offset[p0]:
-            e0, e1 = int(offset[p0]), int(offset[p1])
-            rows = memops.buffers[int(buf[p0 + np.argmax(valid[p0:p1])])].rows(
-                *memops.formats[MEM_OUT])
-            seg.ops.append((device.exec_store_batch,
-                            (rows, as_slice(dst_rows[e0:e1]), as_slice(acc_rows[e0:e1]),
-                             (e1 - e0) * elem_bytes)))
-        seg.pushes.extend((S2G, int(idx[p])) for p in (np.flatnonzero(push[p0:p1]) + p0).tolist())
+        if fault:
+            seg.ops.append((device.exec_fault, memops.faults[i]))
+        elif e1 > e0:
+            rows = memops.buffers[b].rows(*memops.formats[MEM_OUT])
+            seg.ops.append((device.exec_store_batch, (rows, dst, src, (e1 - e0) * elem_bytes)))
+        seg.pushes.extend((S2G, q) for q in idx[pushers].tolist())
     return segments

@@ -11,8 +11,8 @@ and counts what the compiler allocates:
   storage (StorageRewrite's in-place rule), so they add nothing.
 * micro-op buffer: a GEMM stage's micro-op kernel has one micro-op per iteration of its
   loops between the innermost stage attached to it (its loads) and the tensorized loop,
-  except the two outermost loops of more than one iteration, which become the GEMM
-  instruction's own loop levels (FoldUopLoop).
+  except up to two outermost loops of more than one iteration, which become the GEMM
+  instruction's own loop levels (FoldUopLoop; fit_kernels.py).
 
 It also checks, with the compiler's error types and rules, what the compiler would refuse
 further down:
@@ -24,7 +24,8 @@ further down:
   the runtime keys a kernel by one (UopKernelError, VerifyGEMMKernels' rule);
 * loops other than the GEMM block's under the tensorized axis (TensorizeError);
 * a GEMM kernel whose micro-ops revisit an accumulator element within the pipeline's
-  distance (UopKernelError, VerifyGEMMKernels' rule);
+  distance (UopKernelError, VerifyGEMMKernels' rule), fused loops included (fit_axes.py
+  follows a loop through its splits and fuses to the axes it walks);
 * a `dma_copy` stage that is not one 2-D transfer (DMAPatternError, fit_transfers.py).
 
 The instruction queue cannot overflow: the runtime runs what it has queued when its
@@ -40,13 +41,11 @@ from minitvm.schedule.relations import Split
 from minitvm.schedule.stage import SCOPE, VIRTUAL_THREAD_TAGS
 from minitvm.tir import dtype as dt
 
-from ..transform.verify_gemm_kernels import PIPELINE_DISTANCE, UopKernelError
-from .fit_transfers import check_transfers, root_axis
-from .utils import VTAOperatorError
-
-
-class BufferOverflowError(VTAOperatorError):
-    """A tile of the schedule does not fit the on-chip buffer it is placed in."""
+from ..transform.verify_gemm_kernels import UopKernelError
+from .fit_axes import leaf_position
+from .fit_kernels import check_gemm_kernel
+from .fit_transfers import check_transfers
+from .utils import BufferOverflowError, VTAOperatorError
 
 
 class VirtualThreadSplitError(VTAOperatorError):
@@ -108,7 +107,7 @@ def _check_gemm_kernels(sch, ranges, env):
     for stage in sch.stages:
         _check_one_thread_axis(stage)
     for stage, at in _tensorized(sch):
-        _check_gemm_kernel(stage, at, ranges, env)
+        check_gemm_kernel(stage, at, ranges, env)
 
 
 def _stage_bits(stage, ranges, threads):
@@ -128,15 +127,11 @@ def _virtual_threads(stage, ranges):
     copies = 1
     while stage.attach_type == SCOPE:
         parent = stage.attach_stage
-        outer = parent.leaf_iter_vars[:_position(parent, stage.attach_ivar)]
+        outer = parent.leaf_iter_vars[:leaf_position(parent, stage.attach_ivar)]
         copies *= math.prod(int(ranges[iv].extent) for iv in outer
                             if _thread_tag(parent, iv) in VIRTUAL_THREAD_TAGS)
         stage = parent
     return copies
-
-
-def _position(stage, iv):
-    return next(k for k, leaf in enumerate(stage.leaf_iter_vars) if leaf is iv)
 
 
 def _thread_tag(stage, iv):
@@ -184,23 +179,6 @@ def _tensorized_at(stage):
                  stage.iter_var_attrs[iv].tensor_intrin is not None), None)
 
 
-def _check_gemm_kernel(stage, at, ranges, env):
-    leaves = stage.leaf_iter_vars
-    loads = [other.attach_ivar for other in stage.schedule.stages
-             if other.attach_type == SCOPE and other.attach_stage is stage]
-    begin = max((_position(stage, iv) + 1 for iv in loads), default=0)
-    loops = [(iv, int(ranges[iv].extent)) for iv in leaves[begin:at]]
-    looping = [(iv, extent) for iv, extent in loops if extent > 1]
-    uops = math.prod(extent for _, extent in looping[2:])   # two loops fold into the GEMM
-    if uops > env.UOP_BUFF_DEPTH:
-        raise BufferOverflowError(
-            f"the micro-op buffer holds {env.UOP_BUFF_DEPTH} micro-ops; stage "
-            f"'{stage.op.name}' needs a GEMM kernel of {uops} (loops "
-            f"{[extent for _, extent in loops]} inside its loads, the two outermost folded): "
-            "choose smaller tiles")
-    _check_pipeline_distance(stage, looping[2:], ranges)
-
-
 def _check_tensorized_loops(stage, at, ranges, env):
     """Tensorize matches the GEMM intrinsic only if nothing but its own BATCH x BLOCK_OUT x
     BLOCK_IN loops lies under the tensorized axis (loops of one iteration vanish)."""
@@ -212,27 +190,6 @@ def _check_tensorized_loops(stage, at, ranges, env):
             f"tensorize on stage '{stage.op.name}', axis '{leaves[0].var.name}': intrinsic "
             f"'GEMM' computes a {env.BATCH}x{env.BLOCK_OUT}x{env.BLOCK_IN} block, the loops "
             f"under the axis are {loops}: choose tiles that leave one block under it")
-
-
-def _check_pipeline_distance(stage, uop_loops, ranges):
-    """VTA's GEMM pipeline: micro-ops within PIPELINE_DISTANCE of each other must write
-    different accumulator elements. The kernel's micro-ops run its unfolded loops in
-    order; a reduction loop among them revisits an element every `inner` micro-ops, the
-    iterations of the output loops inside it."""
-    reduce_axes = set(stage.op.reduce_axis)
-    inner = 1
-    for iv, extent in reversed(uop_loops):
-        if root_axis(stage, iv, ranges)[0] in reduce_axes:
-            if inner <= PIPELINE_DISTANCE:
-                raise UopKernelError(
-                    f"tensorized stage '{stage.op.name}': its GEMM micro-op kernel loops over "
-                    f"reduction axis '{iv.var.name}' ({extent}) around {inner} micro-op(s) "
-                    f"of output loops, so micro-ops {inner} apart write the same accumulator "
-                    f"element, but VTA's GEMM pipeline needs any two micro-ops within a "
-                    f"distance of {PIPELINE_DISTANCE} to write different elements: choose "
-                    "tiles with more output rows, columns or channels per load")
-            return
-        inner *= extent
 
 
 # the compiler's order: tensorize (ScheduleOps), one tile (StorageFlatten), the guards of

@@ -12,11 +12,10 @@ copy, so the rule and its message are the compiler's.
 """
 from __future__ import annotations
 
-import math
-
-from minitvm.schedule.relations import Rebase, Split
+from minitvm.transform.ir_utils import row_major_strides
 
 from ..transform.inject_dma_intrin import check_transfer
+from .fit_axes import digits
 
 
 def check_transfers(sch, ranges, env):
@@ -29,7 +28,8 @@ def check_transfers(sch, ranges, env):
             continue
         load = stage.scope in sram_scopes
         tensor = stage.op.input_tensors[0] if load else stage.op.output(0)
-        loops = _copy_loops(stage, stage.leaf_iter_vars[start:], ranges, _strides(tensor))
+        strides = [int(stride) for stride in row_major_strides(tensor.shape)]
+        loops = _copy_loops(stage, stage.leaf_iter_vars[start:], ranges, strides)
         if loops is None:
             continue            # a relation this reading does not follow: the compiler judges
         padded = _padded_positions(stage, loops) if load else ()
@@ -45,42 +45,19 @@ def _pragma_position(stage, pragma):
     return None
 
 
-def _strides(tensor):
-    shape = [int(d) for d in tensor.shape]
-    return [math.prod(shape[k + 1:]) for k in range(len(shape))]
-
-
 def _copy_loops(stage, leaves, ranges, strides):
     """`(name, extent, DRAM stride, tensor axis)` of each copy loop of more than one
-    iteration, or None if a leaf does not come from one root axis by splits."""
+    iteration, or None if a loop does not walk one axis of the copy (a fused loop)."""
     roots = {iv: k for k, iv in enumerate(stage.op.axis)}
     loops = []
     for leaf in leaves:
-        extent = int(ranges[leaf].extent)
-        if extent == 1:
-            continue
-        root, coeff = root_axis(stage, leaf, ranges)
-        if root not in roots:
+        walked = digits(stage, leaf, ranges)
+        if walked is None or len(walked) > 1 or (walked and walked[0].root not in roots):
             return None
-        axis = roots[root]
-        loops.append((leaf.var.name, extent, strides[axis] * coeff, axis))
+        for root, coeff, extent, _ in walked:
+            axis = roots[root]
+            loops.append((leaf.var.name, extent, strides[axis] * coeff, axis))
     return loops
-
-
-def root_axis(stage, leaf, ranges):
-    """(root axis, coefficient of `leaf` in it) through the stage's splits and rebases."""
-    coeff = 1
-    parents = {}
-    for rel in stage.relations:
-        if isinstance(rel, Split):
-            parents[rel.outer] = (rel.parent, int(ranges[rel.inner].extent))
-            parents[rel.inner] = (rel.parent, 1)
-        elif isinstance(rel, Rebase):
-            parents[rel.rebased] = (rel.parent, 1)
-    while leaf in parents:
-        leaf, step = parents[leaf]
-        coeff *= step
-    return leaf, coeff
 
 
 def _padded_positions(stage, loops):

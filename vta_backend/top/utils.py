@@ -15,6 +15,10 @@ class VTAOperatorError(ValueError):
     """An operator call or fused graph VTA's operator library cannot take."""
 
 
+class BufferOverflowError(VTAOperatorError):
+    """A tile of the schedule does not fit the on-chip buffer it is placed in (fit check)."""
+
+
 def is_packed_layout(layout):
     """Whether `layout` is a packed layout such as "NCHW1n16c" (VTA's test)."""
     return layout != "NCHW" and "n" in layout and "c" in layout
