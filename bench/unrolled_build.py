@@ -1,5 +1,6 @@
 """Time lowering and building a fully unrolled matmul, where CSE and the host build's
-dependence check see hundreds of stores in one loop body.
+dependence check see hundreds of stores in one loop body; and CSE alone on one deep
+expression.
 
     python bench/unrolled_build.py [--repeat N] [--baseline REF] [--k K]
 
@@ -7,7 +8,10 @@ C[i, j] = sum_k A[i, k] * B[k, j] with M = N = 4 and K = 120 (`--k`), j and k un
 (`s[C].unroll`): 4 * 121 stores in the body of loop i, under 124 CSE lets. Each run is
 a fresh Python process timing `tvm.lower`, the CSE pass inside it, and
 `tvm.build(s, [A, B, C], "llvm")` (which lowers again, then builds the host code; CPU
-time of the process), and checking the result against numpy. Prints the best of N runs
+time of the process), and checking the result against numpy; then CSE alone on a store
+whose value is `Let(x, i * 7, x + 1) + (i * 3 + 0) + ... + (i * 3 + 399)`, a sum 400
+deep with a let at its bottom (every level was asked whether it holds a let, and
+counted, anew). Prints the best of N runs
 (default 3) next to the same figures for git revision REF (default BASELINE, main
 before the CSE and dependence-check fixes), exported to a temporary directory and run
 alternately with the current tree. `--baseline none` skips it.
@@ -72,7 +76,23 @@ def child(k_extent: int) -> None:
     out = tvm.nd.array(np.zeros((4, 4), "float32"))
     f(tvm.nd.array(an), tvm.nd.array(bn), out)
     timings["correct"] = bool(np.allclose(out.numpy(), an @ bn, rtol=1e-5))
+    timings["deep cse"] = _deep_cse(400)
     print(json.dumps(timings))
+
+
+def _deep_cse(depth):
+    from minitvm import tir as T
+    from minitvm.transform.cse import common_subexpr_elim
+
+    i, x = T.Var("i"), T.Var("x")
+    value = T.Let(x, i * 7, x + 1)
+    for t in range(depth):
+        value = value + (i * 3 + t)
+    buf = T.decl_buffer((1 << 20,), "int32", "buf")
+    body = T.For(i, T.const(0), T.const(4), T.ForKind.SERIAL, T.BufferStore(buf, value, (i,)))
+    start = _clock()
+    common_subexpr_elim(T.PrimFunc((), body, {}, {}))
+    return _clock() - start
 
 
 def run_once(root: pathlib.Path, k_extent: int) -> dict:
@@ -86,7 +106,8 @@ def run_once(root: pathlib.Path, k_extent: int) -> dict:
 
 
 ROWS = [("tvm.lower", "lower"), ("  of which CSE", "cse"),
-        ("tvm.build (lower + host build)", "build")]
+        ("tvm.build (lower + host build)", "build"),
+        ("CSE of a 400-deep sum holding a let", "deep cse")]
 
 
 def report(runs: list, base_runs: list, ref: str) -> None:
@@ -95,7 +116,7 @@ def report(runs: list, base_runs: list, ref: str) -> None:
     print(f"unrolled matmul, best of {len(runs)} runs, CPU seconds"
           + (f" (baseline: git {ref}, run alternately):" if base_runs else ":"))
     for label, key in ROWS:
-        line = f"  {label:<34} {best(runs, key):8.3f}"
+        line = f"  {label:<38} {best(runs, key):8.3f}"
         if base_runs:
             line += f"   baseline {best(base_runs, key):8.3f}"
         print(line)

@@ -14,18 +14,22 @@ Rewrites a statement in which one index computation occurs twice or more into
    list (or count once more if already there);
 4. if a let was created, run again on the new statement; else descend.
 
-Equality is syntactic (`identify_equiv_terms=false`): `expr_deep_equal`.
+Equality is syntactic (`identify_equiv_terms=false`): `expr_deep_equal`. What the walk
+keeps track of (the context, the candidates, the replacements of one step, the positions
+of the computations under a node) lives in cse_tools.py, each answering its question in
+O(1) or one walk, so the pass takes time near-linear in the function.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+from itertools import islice
 from dataclasses import replace
 
 from ..arith import memo
 from ..tir import expr as E
 from ..tir import stmt as S
-from ..tir.analysis import StructuralInterner, expr_complexity, legacy_repr
-from ..tir.functor import CHILDREN, Mutator, post_order_visit
+from ..tir.analysis import StructuralInterner
+from ..tir.functor import Mutator, post_order_visit
+from .cse_tools import Batch, Candidates, Context, Positions, child_nodes, children
 
 
 def common_subexpr_elim(func):
@@ -38,18 +42,6 @@ def common_subexpr_elim(func):
 _ATOMS = (E.IntImm, E.FloatImm, E.StringImm, E.Var)
 _NOT_COMPUTATIONS = _ATOMS + (E.Ramp, E.Broadcast)
 _FORBIDDEN = (E.Call, E.BufferLoad, E.ProducerLoad)
-_CHILDREN = {}      # node class -> its CHILDREN entry (found along the MRO once)
-
-
-def _children(node):
-    cls = type(node)
-    fields = _CHILDREN.get(cls)
-    if fields is None:
-        fields = _CHILDREN[cls] = next(
-            (CHILDREN[klass] for klass in cls.__mro__ if klass in CHILDREN), ())
-    return fields
-
-
 def _merge(into, table):
     for key, (e, n) in table.items():
         hit = into.get(key)
@@ -60,7 +52,7 @@ class _Eliminator:
     def __init__(self, func, skip=True):
         self.skip = skip
         self.interner = StructuralInterner()
-        self.context = _Context(self.interner, func.params)
+        self.context = Context(self.interner, func.params)
         self.counter = 0
         self.used_names = set()
         post_order_visit(func.body, lambda n: self.used_names.add(n.name)
@@ -68,7 +60,7 @@ class _Eliminator:
         self.tables = {}            # id(node) -> (node, table)
         self.forbidden = {}         # id(expr) -> (expr, contains a call or load)
         self.sizes = {}             # id(expr) -> (expr, complexity)
-        self.positions = {}         # id(expr) -> (expr, computations() of it)
+        self.positions = {}         # id(node) -> (node, summary() of it)
 
     # -- eligibility and sizes --------------------------------------------------------
 
@@ -76,13 +68,13 @@ class _Eliminator:
         hit = self.forbidden.get(id(e))
         if hit is None:
             found = isinstance(e, _FORBIDDEN) or any(
-                self.contains_forbidden(c) for c in self._expr_children(e))
+                self.contains_forbidden(c) for c in self._exprchildren(e))
             hit = self.forbidden[id(e)] = (e, found)
         return hit[1]
 
     @staticmethod
-    def _expr_children(e):
-        for name in _children(e):
+    def _exprchildren(e):
+        for name in children(e):
             value = getattr(e, name)
             if isinstance(value, tuple):
                 yield from value
@@ -94,9 +86,11 @@ class _Eliminator:
                 and not self.contains_forbidden(e))
 
     def size(self, e):
+        """TVM's CalculateExprComplexity (tir.analysis.expr_complexity: the nodes in `e`,
+        leaves included), counted bottom-up so that no subtree is counted twice."""
         hit = self.sizes.get(id(e))
         if hit is None:
-            hit = self.sizes[id(e)] = (e, expr_complexity(e))
+            hit = self.sizes[id(e)] = (e, 1 + sum(map(self.size, child_nodes(e))))
         return hit[1]
 
     # -- computations done (ComputationsDoneBy) ---------------------------------------
@@ -133,13 +127,11 @@ class _Eliminator:
             hit = table.get(key)
             table[key] = (node, hit[1] + 1 if hit else 1)
             return
-        for name in _children(node):
-            value = getattr(node, name)
-            for child in (value if isinstance(value, tuple) else (value,)):
-                if isinstance(child, E.PrimExpr):
-                    self.count(child, table)
-                elif child is not None:
-                    _merge(table, self.table(child))
+        for child in child_nodes(node):
+            if isinstance(child, E.PrimExpr):
+                self.count(child, table)
+            else:
+                _merge(table, self.table(child))
 
     def direct_subexprs(self, e):
         """The largest eligible proper sub-expressions (DirectSubexpr)."""
@@ -149,9 +141,9 @@ class _Eliminator:
             if self.eligible(x):
                 out.append(x)
             else:
-                for c in self._expr_children(x):
+                for c in self._exprchildren(x):
                     visit(c)
-        for child in self._expr_children(e):
+        for child in self._exprchildren(e):
             visit(child)
         return out
 
@@ -178,8 +170,8 @@ class _Eliminator:
 
     def eliminate(self, node, wrap):
         """Steps 1-3 at `node`; returns (result, whether a let was created)."""
-        batch = _Batch(self, node, wrap)
-        candidates = _Candidates(self, self.table(node))
+        batch = Batch(self, node, wrap)
+        candidates = Candidates(self, self.table(node))
         items = candidates.items
         i = 0
         while i < len(items):
@@ -200,28 +192,21 @@ class _Eliminator:
         """Whether steps 1-4 leave the expression `e` and everything in it as they are:
         no computation in it occurs twice (so no let is made, here or below: a count of
         two needs two occurrences) or equals the value of an enclosing let (so none is
-        reused), and it holds no let of its own (which would add to the enclosing ones)."""
-        keys = self.computations(e)
-        if keys is None:
-            return False
-        distinct = set(keys)
-        return len(distinct) == len(keys) and self.context.values().isdisjoint(distinct)
+        reused). A let inside `e` adds its value to the context of its body, but that
+        value is a computation of `e` itself (or holds a call or load, so no computation
+        equals it): one more occurrence in the body would be a repeat."""
+        repeats, keys, start, end = self.summary(e)
+        values = self.context.values()
+        return not repeats and (not values or values.isdisjoint(islice(keys, start, end)))
 
-    def computations(self, e):
-        """The structures of the computations at every position in `e` (None when it
-        holds a let)."""
+    def summary(self, e):
+        """(whether a computation occurs twice in `e`, keys, start, end): the structures
+        of the computations at every position in `e` are keys[start:end]. Found for `e`
+        and every node below it in one walk, so asking again below costs nothing."""
         hit = self.positions.get(id(e))
         if hit is None:
-            found = []
-
-            def note(n):
-                if isinstance(n, E.Let):
-                    found.append(None)
-                elif self.eligible(n):
-                    found.append(self.interner.key(n))
-            post_order_visit(e, note)
-            keys = None if None in found else tuple(found)
-            hit = self.positions[id(e)] = (e, keys)
+            Positions(self).walk(e)
+            hit = self.positions[id(e)]
         return hit[1]
 
     def stmt(self, s):
@@ -287,127 +272,3 @@ class _Descend(Mutator):
         if isinstance(node, E.PrimExpr):
             return self.elim.expr(node)
         return node
-
-
-class _Context:
-    """Spec §2.2's context: the parameters, enclosing loop variables and enclosing lets
-    (with their values), indexed by variable and by the structure of the value."""
-
-    def __init__(self, interner, params):
-        self.interner = interner
-        self.stack = []             # (var, value or None), outermost first
-        self.known = {}             # id(var) -> how many entries bind it
-        self.bindings = {}          # value structure -> its let variables, outermost first
-        for p in params:
-            self.push(p, None)
-
-    def push(self, var, value):
-        self.stack.append((var, value))
-        self.known[id(var)] = self.known.get(id(var), 0) + 1
-        if value is not None:
-            self.bindings.setdefault(self.interner.key(value), []).append(var)
-
-    def pop(self):
-        var, value = self.stack.pop()
-        self.known[id(var)] -= 1
-        if not self.known[id(var)]:
-            del self.known[id(var)]
-        if value is not None:
-            key = self.interner.key(value)
-            self.bindings[key].pop()
-            if not self.bindings[key]:
-                del self.bindings[key]
-
-    def knows(self, var):
-        return id(var) in self.known
-
-    def binding(self, key):
-        """The outermost let variable whose value has structure `key`, or None."""
-        found = self.bindings.get(key)
-        return found[0] if found else None
-
-    def values(self):
-        """The structures of the enclosing lets' values."""
-        return self.bindings.keys()
-
-
-class _Candidates:
-    """Steps 2 and 3(c)'s list: [computation, count] by size descending, with an index
-    by structure, so that a sub-computation finds its equal entry, or its place, at once."""
-
-    def __init__(self, elim, table):
-        self.elim = elim
-        self.items = [[e, n] for e, n in table.values()]
-        self.items.sort(key=lambda item: (-elim.size(item[0]), legacy_repr(item[0])))
-        self.by_key = {elim.interner.key(item[0]): item for item in self.items}
-        self.sizes = [-elim.size(item[0]) for item in self.items]    # ascending
-
-    def insert(self, e):
-        """Count `e` once more, or add it after every entry at least as large."""
-        key = self.elim.interner.key(e)
-        hit = self.by_key.get(key)
-        if hit is not None:
-            hit[1] += 1
-            return
-        pos = bisect_right(self.sizes, -self.elim.size(e))
-        self.items.insert(pos, self.by_key.setdefault(key, [e, 1]))
-        self.sizes.insert(pos, -self.elim.size(e))
-
-
-class _Batch:
-    """The replacements one `eliminate` decides, applied in one walk instead of one walk
-    each. Step 3 replaces every occurrence of a computation in the whole result (the
-    lets made so far included), largest computations first; one top-down walk that
-    stops at the first replaced node gives the same, since a node's ancestors are
-    larger and so replaced before it. A new let's value gets the replacements made
-    after it (the earlier, larger ones cannot occur in it). One exception: replacing by
-    an enclosing let's variable can make a node equal to a later computation that
-    holds the variable, so the batch is applied before such a computation joins."""
-
-    def __init__(self, elim, node, wrap):
-        self.elim, self.node, self.wrap = elim, node, wrap
-        self.targets = {}           # key -> variable
-        self.lets = []              # (variable, value), innermost first
-        self.reused = set()         # enclosing lets' variables in `targets`
-        self.created = False
-
-    def replace(self, comp, key, var, let=False):
-        if self.reused and _holds_any(comp, {id(v) for v in self.reused}):
-            self.node = self.result()
-            self.targets, self.lets, self.reused = {}, [], set()
-        self.targets[key] = var
-        if let:
-            self.lets.append((var, comp))
-            self.created = True
-        else:
-            self.reused.add(var)
-
-    def result(self):
-        if not self.targets:
-            return self.node
-        replacer = _Replacer(self.elim, self.targets)
-        out = replacer.visit(self.node)
-        for var, comp in self.lets:
-            out = self.wrap(var, replacer.generic_visit(comp), out)
-        return out
-
-
-def _holds_any(e, ids):
-    found = []
-    post_order_visit(e, lambda n: found.append(n) if id(n) in ids else None)
-    return bool(found)
-
-
-class _Replacer(Mutator):
-    """Replaces every eligible sub-expression whose structure is a key of `targets` by
-    that key's variable (the outermost, where they nest)."""
-
-    def __init__(self, elim, targets):
-        self.elim, self.targets = elim, targets
-
-    def visit(self, node):
-        if isinstance(node, E.PrimExpr) and self.elim.eligible(node):
-            var = self.targets.get(self.elim.interner.key(node))
-            if var is not None:
-                return var
-        return Mutator.visit(self, node)

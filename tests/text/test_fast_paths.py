@@ -177,6 +177,40 @@ def test_cse_skipping_expressions_changes_nothing(program, picks):
     assert fast == plain
 
 
+@st.composite
+def _let_exprs(draw, pool, scope=(), depth=0):
+    """Sums and products of pool entries and let variables in scope, with `T.Let`s whose
+    body may repeat the let's value or use its variable (the lets CSE makes too)."""
+    choice = draw(st.integers(0, 4 if depth < 3 else 0))
+    if choice == 0:
+        return draw(st.sampled_from(list(pool) + list(scope)))
+    if choice in (1, 2):
+        a, b = (draw(_let_exprs(pool, scope, depth + 1)) for _ in range(2))
+        return a + b if choice == 1 else a * b
+    var = T.Var(f"x{depth}_{len(scope)}")
+    value = draw(_let_exprs(pool, scope, depth + 1))
+    body = draw(_let_exprs(pool, scope + (var,), depth + 1))
+    if draw(st.booleans()):
+        body = body + value
+    return T.Let(var, value, body + var)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cse_programs.flatmap(lambda p: st.tuples(st.just(p), _let_exprs(p[0]),
+                                                _let_exprs(p[0]))))
+def test_cse_skipping_expressions_that_hold_lets_changes_nothing(args):
+    """A let inside an expression adds its value to its body's context; that alone makes
+    nothing to do where no computation repeats (see `_Eliminator.nothing_to_do`)."""
+    program, extent, value = args
+    store = S.BufferStore(BUF, value, (I,))
+    body = S.For(I, T.const(0), extent, S.ForKind.SERIAL, T.seq(store, *cse_stores(program)))
+    func = T.PrimFunc((K,), body, {}, {"global_symbol": "main"})
+    fast = format_stmt(common_subexpr_elim(func).body)
+    with memo.disabled():
+        plain = format_stmt(common_subexpr_elim(func).body)
+    assert fast == plain
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.lists(_exprs(max_leaves=6), min_size=1, max_size=4))
 def test_one_scratch_analyzer_answers_as_new_analyzers_do(exprs):
@@ -198,3 +232,12 @@ def test_a_scratch_analyzer_is_shared_inside_a_block_only():
             assert scratch_analyzer() is not outer
         assert scratch_analyzer() is outer
     assert scratch_analyzer() is not scratch_analyzer()
+
+
+@settings(max_examples=40, deadline=None)
+@given(cse_programs.flatmap(lambda p: _let_exprs(p[0])))
+def test_cse_sizes_are_tvms_expression_complexity(e):
+    from minitvm.tir.analysis import expr_complexity
+    from minitvm.transform.cse import _Eliminator
+    elim = _Eliminator(T.PrimFunc((), S.Evaluate(e), {}, {}))
+    assert elim.size(e) == expr_complexity(e)
