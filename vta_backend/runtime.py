@@ -181,6 +181,7 @@ class CommandQueue:
         self._append(stage, [OPCODE_LOAD, 0, 0, 0, 0, dst_memory_type, dst_sram_index, dram_base,
                              y_size, x_size, x_stride, y_pad_before, y_pad_after, x_pad_before,
                              x_pad_after])
+        self._check_overflow()
 
     def store_buffer_2d(self, src_sram_index: int, src_memory_type: int, dst: DramBuffer,
                         dst_elem_offset: int, x_size: int, y_size: int, x_stride: int) -> None:
@@ -190,6 +191,7 @@ class CommandQueue:
         dram_base = self._dram_base(dst, src_memory_type, "store_buffer_2d") + dst_elem_offset
         self._append(QID_STORE, [OPCODE_STORE, 0, 0, 0, 0, src_memory_type, src_sram_index,
                                  dram_base, y_size, x_size, x_stride, 0, 0, 0, 0])
+        self._check_overflow()
 
     def elem_bytes(self, memory_type: int) -> int:
         """Bytes of one element of on-chip buffer `memory_type` (the unit of DRAM addresses
@@ -312,6 +314,7 @@ class CommandQueue:
         insn = list(kernel.insn)
         insn[UOP_BGN], insn[UOP_END] = kernel.sram_begin, kernel.sram_end
         self._append(QID_COMPUTE, insn)
+        self._check_overflow()
 
     def _place(self, kernel: UopKernel) -> None:
         """Put a kernel in the micro-op ring (evicting what it overlaps) and emit its LOAD."""
@@ -344,17 +347,18 @@ class CommandQueue:
 
     # ------------------------------------------------------------------------- dependences
     def _append(self, stage: int, record: list) -> None:
-        """Queue an instruction of `stage`, taking the pops waiting for it; run what is queued
-        when the staging buffer could not take another call's worth (at most 6 instructions:
-        NOPs and FINISH)."""
         # Most instructions carry no pop; this runs once per instruction issued.
         prev, nxt = self._pending_prev, self._pending_next
         if prev[stage] or nxt[stage]:
             record[POP_PREV], record[POP_NEXT] = prev[stage], nxt[stage]
             prev[stage] = nxt[stage] = 0
-        records = self.records
-        records.append(record)
-        if len(records) > self._max_records:
+        self.records.append(record)
+
+    def _check_overflow(self) -> None:
+        """Run what is queued when the staging buffer could not take another call's worth
+        (at most 6 instructions: NOPs and FINISH). Called at the end of a call, never between
+        a kernel's LOAD UOP and the instruction that runs the kernel."""
+        if len(self.records) > self._max_records:
             self.synchronize(SYNC_WAIT_CYCLES)
 
     def _nop(self, stage: int, push_prev=0, push_next=0, pop_prev=0, pop_next=0) -> None:

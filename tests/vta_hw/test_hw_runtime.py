@@ -208,6 +208,18 @@ def test_a_full_micro_op_staging_buffer_runs_what_is_queued(monkeypatch):
     assert simulator.stats()["uop_load_nbytes"] == 4 * 4 * 30
 
 
+def test_a_full_staging_buffer_never_parts_a_kernel_from_its_micro_op_load(monkeypatch):
+    """Each push of a new kernel queues two instructions, LOAD UOP then ALU; the stream
+    that fills up runs after the pair, whichever instruction crosses the limit."""
+    monkeypatch.setattr(rt, "STAGING_BYTES", 16 * 24)           # room for 24 instructions
+    cmd = new_queue(get_env())
+    for _ in range(30):                                          # a new kernel each time
+        cmd.push_alu_op(rt.UopKernelMap(), lambda _: cmd.uop_push(1, 0, 0, 0, 0, ALU_ADD, 1, 1))
+    cmd.synchronize()
+    assert (cmd.device.sram.acc[0] == 30).all()
+    assert simulator.stats()["uop_load_nbytes"] == 30 * 4
+
+
 # ------------------------------------------------------------------------- API errors
 def _recording(cmd, body, push=None):
     (push or cmd.push_gemm_op)(rt.UopKernelMap(), lambda _: body())

@@ -105,7 +105,13 @@ def _spread(blocks: _Blocks, block_start, block_done, cycles, start, wait, stall
 
 def _run(modules, depth, pushed, popped, describe):
     """The event loop over blocks: (block start cycles, block done cycles) per module.
-    A module whose block has run but cannot push yet keeps its end cycle in `running`."""
+    A module whose block has run but cannot push yet keeps its end cycle in `running`.
+
+    A block starts once the module is ready and a token is there on each queue it pops (at
+    the latest of those pushes); it is done once it has ended and each queue it pushes has
+    room (at the pop that made the room, if later). The two steps are written out in the
+    loop: it runs once per block, the simulator's hottest Python loop after the data path.
+    """
     count = [len(b.cycles) for b in modules]
     starts = [[0] * c for c in count]
     dones = [[0] * c for c in count]
@@ -113,50 +119,42 @@ def _run(modules, depth, pushed, popped, describe):
     while pos != count:
         moved = False
         for m, blocks in enumerate(modules):
-            while pos[m] < count[m]:
-                p = pos[m]
-                if running[m] is None:
-                    start = _pop(blocks.pops[p], pushed, popped, ready[m])
-                    if start is None:
+            pops, pushes, cycles = blocks.pops, blocks.pushes, blocks.cycles
+            my_starts, my_dones = starts[m], dones[m]
+            p, n, now, end = pos[m], count[m], ready[m], running[m]
+            while p < n:
+                if end is None:                     # pop: wait for each token
+                    start = now
+                    for q in pops[p]:
+                        k = len(popped[q])
+                        if k >= len(pushed[q]):
+                            break
+                        if pushed[q][k] > start:
+                            start = pushed[q][k]
+                    else:
+                        for q in pops[p]:
+                            popped[q].append(start)
+                        my_starts[p], end, moved = start, start + cycles[p], True
+                    if end is None:
                         break
-                    starts[m][p], running[m], moved = start, start + blocks.cycles[p], True
-                done = _push(blocks.pushes[p], pushed, popped, running[m], depth)
-                if done is None:
-                    break
-                dones[m][p], ready[m], running[m], pos[m], moved = done, done, None, p + 1, True
+                done = end                          # push: wait for room on each queue
+                for q in pushes[p]:
+                    k = len(pushed[q]) - depth      # the token whose pop makes room
+                    if k >= 0:
+                        if k >= len(popped[q]):
+                            break
+                        if popped[q][k] > done:
+                            done = popped[q][k]
+                else:
+                    for q in pushes[p]:
+                        pushed[q].append(done)
+                    my_dones[p], now, end, p, moved = done, done, None, p + 1, True
+                    continue
+                break
+            pos[m], ready[m], running[m] = p, now, end
         if not moved:
             raise _deadlock(modules, pos, ready, running, depth, pushed, popped, describe)
     return starts, dones
-
-
-def _pop(queues, pushed, popped, ready):
-    """Pop a token from each of `queues` as soon as the module is ready and each is there:
-    the cycle that happens, or None (nothing popped) if a token has not been pushed yet."""
-    start = ready
-    for q in queues:
-        k = len(popped[q])
-        if k >= len(pushed[q]):
-            return None
-        start = max(start, pushed[q][k])
-    for q in queues:
-        popped[q].append(start)
-    return start
-
-
-def _push(queues, pushed, popped, end, depth):
-    """Push a token onto each of `queues` once the block has ended and each has room: the
-    cycle that happens, or None (nothing pushed) if a full queue's oldest token has not been
-    popped yet."""
-    done = end
-    for q in queues:
-        k = len(pushed[q]) - depth          # the token whose pop makes room
-        if k >= 0:
-            if k >= len(popped[q]):
-                return None
-            done = max(done, popped[q][k])
-    for q in queues:
-        pushed[q].append(done)
-    return done
 
 
 def _deadlock(modules, pos, ready, running, depth, pushed, popped, describe) -> TimingDeadlock:
