@@ -8,10 +8,10 @@ whose truth value is identity, as in TVM, so expressions still work as dict keys
 """
 from __future__ import annotations
 
-import dataclasses
-import inspect
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
+
+from .node import frozen_node
 
 
 class ExprOp:
@@ -127,87 +127,6 @@ class ExprOp:
 def _node(cls):
     """Decorator: an immutable, slotted, identity-compared IR node."""
     return frozen_node(cls, repr=False)
-
-
-def frozen_node(cls, repr):
-    """`cls` as a slotted dataclass compared by identity whose fields cannot be assigned
-    or deleted (dataclasses.FrozenInstanceError), with `slot_init`'s `__init__`.
-
-    Some fifty node classes are built at every `import minitvm`, and the dataclass's own
-    way cost 5 ms more: it compiles a frozen `__setattr__`/`__delattr__` for each class
-    (here: two shared functions that refuse, as nodes have no other attributes), an
-    `__init__` (replaced anyway), with `repr` a `__repr__` (here: one shared function
-    writing the same text), and asks inspect.signature for the docstring of a class
-    without one (`_signature_doc` writes the same text). Its `frozen` parameter is hence
-    not set: `dataclasses.fields`/`replace`, copying and pickling work as for any
-    dataclass."""
-    undocumented = cls.__doc__ is None
-    if undocumented:
-        cls.__doc__ = "(written below)"       # else the dataclass derives it, slowly
-    cls = slot_init(dataclass(init=False, eq=False, slots=True, repr=False)(cls))
-    if repr:
-        cls.__repr__ = _fields_repr
-    cls.__setattr__, cls.__delattr__ = _refuse_assignment, _refuse_deletion
-    # copy and pickle restore the fields through object.__setattr__, as for a frozen one
-    cls.__getstate__, cls.__setstate__ = _field_values, _restore_fields
-    if undocumented:
-        cls.__doc__ = _signature_doc(cls)
-    return cls
-
-
-def _fields_repr(self):
-    """The dataclass's repr, "Evaluate(value=1)" (no guard against recursion: a node's
-    fields are built before it, so it cannot contain itself)."""
-    fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self))
-    return f"{type(self).__qualname__}({fields})"
-
-
-def _refuse_assignment(self, name, value):
-    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
-
-
-def _refuse_deletion(self, name):
-    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-def _field_values(self):
-    return [getattr(self, f.name) for f in dataclasses.fields(self)]
-
-
-def _restore_fields(self, state):
-    for f, value in zip(dataclasses.fields(self), state):
-        object.__setattr__(self, f.name, value)
-
-
-def _signature_doc(cls):
-    """The docstring a dataclass gives a class without one: its name and `__init__`'s
-    signature ("StringImm(value: 'str', dtype: 'str' = 'handle')")."""
-    params = []
-    for f in dataclasses.fields(cls):
-        param = f"{f.name}: {inspect.formatannotation(f.type)}"
-        params.append(param if f.default is dataclasses.MISSING else f"{param} = {f.default!r}")
-    return f"{cls.__name__}({', '.join(params)})"
-
-
-def slot_init(cls):
-    """Give the slotted dataclass `cls` an `__init__` that stores each field in
-    its slot directly (the dataclass's own goes through `object.__setattr__` per field,
-    which made it a third of the cost of building a node); same parameters, defaults."""
-    namespace, params, lines = {}, [], []
-    for f in dataclasses.fields(cls):
-        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__     # the slot
-        if f.default is dataclasses.MISSING:
-            params.append(f.name)
-        else:
-            namespace[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
-        lines.append(f"    _set_{f.name}(self, {f.name})\n")
-    exec(f"def __init__(self, {', '.join(params)}):\n{''.join(lines) or '    pass'}",
-         namespace)
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init
-    return cls
 
 
 class PrimExpr(ExprOp):

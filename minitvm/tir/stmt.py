@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
-from .expr import PrimExpr, Range, Var, frozen_node
+from .expr import PrimExpr, Range, Var
+from .node import frozen_node
 
 
 def _node(cls):

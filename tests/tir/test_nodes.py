@@ -59,7 +59,7 @@ def _node_classes():
 
 
 def test_node_constructors_take_the_fields_with_their_defaults():
-    # the slot-setting __init__ (expr.slot_init) has the dataclass's parameters
+    # the slot-setting __init__ (node.slot_init) has the dataclass's parameters
     classes = _node_classes()
     assert len(classes) > 30
     for cls in classes:
