@@ -34,8 +34,8 @@ from .cse_tools import Batch, Candidates, Context, Positions, child_nodes, child
 
 def common_subexpr_elim(func):
     """CSE over `func`'s body; cse_var numbers count up over the whole function. Under
-    `memo.disabled()` it also runs its steps on expressions they cannot change (see
-    `_Eliminator.nothing_to_do`), so tests can compare."""
+    `memo.disabled()` it also runs its steps on statements and expressions they cannot
+    change (see `_Eliminator.nothing_to_do`), so tests can compare."""
     return func.with_body(_Eliminator(func, skip=memo.enabled()).stmt(func.body))
 
 
@@ -188,28 +188,32 @@ class _Eliminator:
             i += 1
         return batch.result(), batch.created
 
-    def nothing_to_do(self, e):
-        """Whether steps 1-4 leave the expression `e` and everything in it as they are:
-        no computation in it occurs twice (so no let is made, here or below: a count of
-        two needs two occurrences) or equals the value of an enclosing let (so none is
-        reused). A let inside `e` adds its value to the context of its body, but that
-        value is a computation of `e` itself (or holds a call or load, so no computation
-        equals it): one more occurrence in the body would be a repeat."""
-        repeats, keys, start, end = self.summary(e)
+    def nothing_to_do(self, node):
+        """Whether steps 1-4 leave the statement or expression `node` and everything in
+        it as they are: no computation in it occurs twice (so no let is made, here or
+        below: a count of two needs two occurrences, whatever loops and `if`s keep) or
+        equals the value of an enclosing let (so none is reused). A let inside `node`
+        adds its value to the context of its body, but that value is a computation of
+        `node` itself (or holds a call or load, so no computation equals it): one more
+        occurrence in the body would be a repeat."""
+        repeats, keys, start, end = self.summary(node)
         values = self.context.values()
         return not repeats and (not values or values.isdisjoint(islice(keys, start, end)))
 
-    def summary(self, e):
-        """(whether a computation occurs twice in `e`, keys, start, end): the structures
-        of the computations at every position in `e` are keys[start:end]. Found for `e`
-        and every node below it in one walk, so asking again below costs nothing."""
-        hit = self.positions.get(id(e))
+    def summary(self, node):
+        """(whether a computation occurs twice in `node`, keys, start, end): the
+        structures of the computations at every position in `node` are keys[start:end].
+        Found for `node` and everything below it in one walk, so asking again below
+        costs nothing."""
+        hit = self.positions.get(id(node))
         if hit is None:
-            Positions(self).walk(e)
-            hit = self.positions[id(e)]
+            Positions(self).walk(node)
+            hit = self.positions[id(node)]
         return hit[1]
 
     def stmt(self, s):
+        if self.skip and self.nothing_to_do(s):
+            return s
         result, created = self.eliminate(s, S.LetStmt)
         if created:
             return self.stmt(result)

@@ -234,6 +234,23 @@ def test_a_scratch_analyzer_is_shared_inside_a_block_only():
     assert scratch_analyzer() is not scratch_analyzer()
 
 
+@settings(max_examples=60, deadline=None)
+@given(cse_programs)
+def test_cse_skipping_statements_under_a_let_changes_nothing(program):
+    """Statements are skipped too; a loop in which the value of the let around it
+    occurs once is something to do (the occurrence is replaced by the let's variable)."""
+    pool, picks = program
+    w = T.Var("w")
+    pool = pool + [pool[0] * 3, w * 3, w]
+    inner = S.For(J, T.const(0), T.const(3), S.ForKind.SERIAL, T.seq(*cse_stores((pool, picks))))
+    body = S.For(I, T.const(0), T.const(4), S.ForKind.SERIAL, S.LetStmt(w, pool[0], inner))
+    func = T.PrimFunc((K,), body, {}, {"global_symbol": "main"})
+    fast = format_stmt(common_subexpr_elim(func).body)
+    with memo.disabled():
+        plain = format_stmt(common_subexpr_elim(func).body)
+    assert fast == plain
+
+
 @settings(max_examples=40, deadline=None)
 @given(cse_programs.flatmap(lambda p: _let_exprs(p[0])))
 def test_cse_sizes_are_tvms_expression_complexity(e):
