@@ -18,7 +18,7 @@ import numpy as np
 from ..environment import VTAError
 from ..isa import (DST_FACTOR_IN, DST_FACTOR_OUT, ITER_IN, ITER_OUT, MEM_ACC, MEM_INP, MEM_UOP,
                    MEM_WGT, RESET_REG, SRC_FACTOR_IN, SRC_FACTOR_OUT, UOP_BGN, UOP_END,
-                   USE_IMM, WGT_FACTOR_IN, WGT_FACTOR_OUT, ALU_OPCODE, IMM, instruction_set)
+                   USE_IMM, WGT_FACTOR_IN, WGT_FACTOR_OUT, instruction_set)
 from .alu import plan_alu
 from .dma import store_elements
 from .faults import SramAccessFault
@@ -76,18 +76,17 @@ class Device:
 
     # ------------------------------------------------------------------ one method per kind
     @staticmethod
-    def load_op(mem: int, load, nbytes: int) -> tuple:
-        """The argument of `exec_load` for a checked LOAD of memory type `mem` (`load`: its
-        copy, anything with run()): its statistic, bytes counted, copy, and whether it runs
-        under DEBUG_SKIP_EXEC."""
-        return _LOAD_STAT[mem], nbytes, load, mem == MEM_UOP
+    def load_op(mem: int, index: int, nbytes: int) -> tuple:
+        """The argument of `exec_load` for checked LOAD `index` of memory type `mem`: its
+        statistic, bytes counted, index, and whether it runs under DEBUG_SKIP_EXEC."""
+        return _LOAD_STAT[mem], nbytes, index, mem == MEM_UOP
 
     def exec_load(self, args) -> None:
-        stat, nbytes, load, always = args     # micro-op loads run even with DEBUG_SKIP_EXEC
+        stat, nbytes, i, always = args     # micro-op loads run even with DEBUG_SKIP_EXEC
         prof = self.profiler
         setattr(prof, stat, getattr(prof, stat) + nbytes)
         if always or not prof.debug_flag & DEBUG_SKIP_EXEC:
-            load.run()
+            self._program.loads[i].run()
 
     def exec_store_batch(self, args) -> None:
         rows, dst, acc_rows, nbytes = args
@@ -96,22 +95,21 @@ class Device:
             store_elements(rows, dst, self.sram.acc, acc_rows)
 
     def exec_gemm(self, args) -> None:
-        i, row, count, shape = args
-        if not row[RESET_REG]:
+        i, bgn, end, count, reset, shape = args
+        if not reset:
             self.profiler.gemm_counter += count
         if count:
-            plan = self._plan(i, row, shape)
+            plan = self._plan(i, bgn, end, shape)
             if plan is not None:
                 plan.run(self.sram)
 
     def exec_alu(self, args) -> None:
-        i, row, count, shape = args
+        i, bgn, end, count, shape, opcode, use_imm, imm = args
         self.profiler.alu_counter += count
         if count:
-            plan = self._plan(i, row, shape)
+            plan = self._plan(i, bgn, end, shape)
             if plan is not None:
-                plan.run(self.sram.acc, row[ALU_OPCODE], row[USE_IMM], row[IMM],
-                         self.env.ACC_WIDTH)
+                plan.run(self.sram.acc, opcode, use_imm, imm, self.env.ACC_WIDTH)
 
     def exec_finish(self, i: int) -> None:
         """FINISH only signals completion; the scheduler ends when every queue is empty."""
@@ -120,22 +118,23 @@ class Device:
         raise fault
 
     # ------------------------------------------------------------------ micro-op loop nests
-    def _plan(self, i: int, row, shape: tuple):
-        """The plan of GEMM/ALU instruction i, or None under DEBUG_SKIP_EXEC, which still
-        checks its accesses (a timing-only run refuses what a real run would). `shape`
-        (program.loop_shape) with the micro-op words is the cache key of both."""
-        uops = self.sram.uop[row[UOP_BGN]:row[UOP_END]]
+    def _plan(self, i: int, bgn: int, end: int, shape: tuple):
+        """The plan of GEMM/ALU instruction i (micro-ops [bgn, end)), or None under
+        DEBUG_SKIP_EXEC, which still checks its accesses (a timing-only run refuses what a
+        real run would). `shape` (kind, reset, loop fields) with the micro-op words is the
+        cache key of both."""
+        uops = self.sram.uop[bgn:end]
         key = (shape, uops.tobytes())
         if self.profiler.debug_flag & DEBUG_SKIP_EXEC:
             if key not in self._plans and key not in self._checked:
-                self._nest(i, row, uops, shape[0])
+                self._nest(i, self._program.record(i), uops, shape[0])
                 if len(self._checked) >= _CACHE_LIMIT:
                     self._checked.clear()
                 self._checked.add(key)
             return None
         plan = self._plans.get(key)
         if plan is None:
-            kind = shape[0]
+            kind, row = shape[0], self._program.record(i)
             plan = self._build(self._nest(i, row, uops, kind), row, kind)
             if len(self._plans) >= _CACHE_LIMIT:
                 self._plans.clear()

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..isa import (DRAM_BASE, ITER_IN, ITER_OUT, MEM_ACC, MEM_ACC_8BIT, MEM_INP, MEM_OUT,
                    MEM_UOP, MEM_WGT, MEMORY_TYPE, OPCODE_ALU, OPCODE_FINISH, OPCODE_GEMM,
-                   OPCODE_LOAD, RESET_REG, UOP_BGN, UOP_END,
+                   OPCODE_LOAD, RESET_REG, UOP_BGN, UOP_END, USE_IMM, IMM,
                    OPCODE_STORE, POP_NEXT, POP_PREV, PUSH_NEXT, PUSH_PREV, SRAM_BASE, X_PAD_0,
                    X_PAD_1, X_SIZE, X_STRIDE, Y_PAD_0, Y_PAD_1, Y_SIZE, ALU_OPCODE, MEM_NAMES,
                    disassemble)
@@ -83,6 +83,7 @@ class Program:
         self.stop: Optional[UndecodableInstruction] = None
         self.segments: List[List[Segment]] = [[], [], []]
         self.has_finish = False
+        self.loads = None          # the LOADs' copies, by index (`_Loads`)
 
     def record(self, i: int) -> list:
         op = int(self.decoded["opcode"][i])
@@ -187,7 +188,7 @@ def prepare(words: np.ndarray, device) -> Program:
     memops = _MemoryOps(program, device, op, mem)
     pops, pushes = token_masks(mem, core, POPS), token_masks(mem, core, PUSHES)
     ops = _ops(program, device, op, memops, np.flatnonzero(core == COMPUTE_CORE))
-    ops.update(_loads(device, op, mem, memops))
+    ops.update(_loads(program, device, op, mem, memops))
     for c in (LOAD_CORE, COMPUTE_CORE):
         idx = np.flatnonzero(core == c)
         program.segments[c] = _segments(idx.tolist(), pops[idx].tolist(), pushes[idx].tolist(),
@@ -197,17 +198,17 @@ def prepare(words: np.ndarray, device) -> Program:
     return program
 
 
-def loop_shape(kind: str, row: list) -> tuple:
-    """What a GEMM/ALU plan depends on besides its micro-ops: the kind, reset and the loop
-    fields (the device caches plans by this and the micro-op words)."""
-    return kind, row[RESET_REG], tuple(row[ITER_OUT:])
-
-
 def _ops(program, device, op, memops, indices) -> dict:
     """index -> (function, argument) for the faulty memory instructions and for every GEMM,
-    ALU and FINISH among `indices` (LOADs: `_loads`)."""
+    ALU and FINISH among `indices` (LOADs: `_loads`). An argument is one flat tuple of what
+    the device reads at each execution (a prepared stream stays cached, so every object
+    per instruction is one more for the garbage collector to traverse): GEMM (index, uop_bgn,
+    uop_end, micro-ops executed, reset, loop shape), ALU (index, uop_bgn, uop_end, micro-ops
+    executed, loop shape, opcode, use_imm, imm). The loop shape (kind, reset and the loop
+    fields) is what a plan depends on besides its micro-ops; equal shapes are one object."""
     ops = {i: (device.exec_fault, f) for i, f in memops.faults.items()}
     depth = device.env.UOP_BUFF_DEPTH
+    shapes: dict = {}
     for opcode, fmt, fn in ((OPCODE_GEMM, "gemm", device.exec_gemm),
                             (OPCODE_ALU, "alu", device.exec_alu)):
         idx = indices[op[indices] == opcode]
@@ -218,8 +219,14 @@ def _ops(program, device, op, memops, indices) -> dict:
         for k, (i, row) in enumerate(zip(idx.tolist(), rows.tolist())):
             if bad[k]:
                 ops[i] = (device.exec_fault, _uop_range_fault(program, i, row, depth))
+                continue
+            shape = (fmt, row[RESET_REG], tuple(row[ITER_OUT:]))
+            shape = shapes.setdefault(shape, shape)
+            if opcode == OPCODE_GEMM:
+                ops[i] = (fn, (i, row[UOP_BGN], row[UOP_END], count[k], row[RESET_REG], shape))
             else:
-                ops[i] = (fn, (i, row, count[k], loop_shape(fmt, row)))
+                ops[i] = (fn, (i, row[UOP_BGN], row[UOP_END], count[k], shape, row[ALU_OPCODE],
+                               row[USE_IMM], row[IMM]))
     for i in indices[op[indices] == OPCODE_FINISH].tolist():
         ops[i] = (device.exec_finish, i)
     return ops
@@ -233,38 +240,33 @@ def _uop_range_fault(program, i: int, row: list, depth: int) -> Exception:
         f"reads micro-ops [{bgn}, {end}), outside the micro-op buffer of {depth} elements"))
 
 
-def _loads(device, op, mem, memops) -> dict:
+def _loads(program, device, op, mem, memops) -> dict:
     """index -> (exec_load, argument) for every valid LOAD: its statistic and bytes (counted
-    for all at once) and a LazyLoad, whose copy is made the first time it moves data."""
+    for all at once); its copy is made by `Program.load` the first time it moves data."""
     loads = np.flatnonzero((op == OPCODE_LOAD) & memops.valid)
     mtype = memops.mtype[loads]
     nbytes = mem[loads, Y_SIZE] * mem[loads, X_SIZE] * device.elem_bytes[mtype]
-    maker = _LoadMaker(device, mem, memops)
-    return {i: (device.exec_load, device.load_op(m, LazyLoad(i, maker), b))
+    program.loads = _Loads(device, mem, memops)
+    return {i: (device.exec_load, device.load_op(m, i, b))
             for i, m, b in zip(loads.tolist(), mtype.tolist(), nbytes.tolist())}
 
 
-class LazyLoad:
-    """A LOAD's dma.Load2D, made at its first run: a run that skips execution
-    (DEBUG_SKIP_EXEC, as a tuner's timing-only measurement does) never pays for it."""
-    __slots__ = ("index", "maker", "copy")
-
-    def __init__(self, index: int, maker: "_LoadMaker"):
-        self.index, self.maker, self.copy = index, maker, None
-
-    def run(self) -> None:
-        if self.copy is None:
-            self.copy = self.maker.make(self.index)
-        self.copy.run()
-
-
-class _LoadMaker:
-    """Makes the Load2D of a checked LOAD of the stream from its fields."""
+class _Loads:
+    """The dma.Load2D of each checked LOAD of a stream, made at its first run: a run that
+    skips execution (DEBUG_SKIP_EXEC, as a tuner's timing-only measurement does) never pays
+    for them."""
 
     def __init__(self, device, mem, memops):
         self.device, self.mem, self.memops = device, mem, memops
+        self.made: Dict[int, Load2D] = {}
 
-    def make(self, i: int) -> Load2D:
+    def __getitem__(self, i: int) -> Load2D:
+        load = self.made.get(i)
+        if load is None:
+            load = self.made[i] = self._make(i)
+        return load
+
+    def _make(self, i: int) -> Load2D:
         r, memops = self.mem[i].tolist(), self.memops
         mtype = r[MEMORY_TYPE]
         pads = r[Y_PAD_0], r[Y_PAD_1], r[X_PAD_0], r[X_PAD_1]
