@@ -108,6 +108,19 @@ def _outcome(check, loop):
     return None
 
 
+def _decides_as_all_pairs(loop):
+    """plan_region's outcome for the nest `loop` is the one with every pair of stores
+    checked (the definition)."""
+    fast = _outcome(dependence.plan_region, loop)
+    original = dependence._check_pairs
+    dependence._check_pairs = _all_pairs
+    try:
+        slow = _outcome(dependence.plan_region, loop)
+    finally:
+        dependence._check_pairs = original
+    assert fast == slow
+
+
 def _all_pairs(instances, accesses, written):
     for i in range(len(instances)):
         for j in range(i + 1, len(instances)):
@@ -121,15 +134,7 @@ def _all_pairs(instances, accesses, written):
 def test_pair_checks_once_per_kind_decide_as_all_pairs(f):
     """plan_region checks two stores once for each two kinds of store; with every pair
     checked (the definition) it accepts and refuses the same nests, with the same reason."""
-    loop = f.body
-    fast = _outcome(dependence.plan_region, loop)
-    original = dependence._check_pairs
-    dependence._check_pairs = _all_pairs
-    try:
-        slow = _outcome(dependence.plan_region, loop)
-    finally:
-        dependence._check_pairs = original
-    assert fast == slow
+    _decides_as_all_pairs(f.body)
 
 
 @st.composite
@@ -163,11 +168,4 @@ def unrolled_nests(draw):
 def test_pair_checks_of_overlapping_stores_only_decide_as_all_pairs(loop):
     """Only the pairs of stores that may touch one element are checked (same shape:
     constants within reach); accepted and refused as with every pair checked."""
-    fast = _outcome(dependence.plan_region, loop)
-    original = dependence._check_pairs
-    dependence._check_pairs = _all_pairs
-    try:
-        slow = _outcome(dependence.plan_region, loop)
-    finally:
-        dependence._check_pairs = original
-    assert fast == slow
+    _decides_as_all_pairs(loop)

@@ -167,14 +167,19 @@ def _cse_program(program, picks):
     return S.For(J, T.const(0), T.max(c + d, d + c) + (a + b), S.ForKind.SERIAL, cond)
 
 
-@settings(max_examples=80, deadline=None)
-@given(cse_programs, st.tuples(*[st.integers(0, 9)] * 4))
-def test_cse_skipping_expressions_changes_nothing(program, picks):
-    func = T.PrimFunc((K,), _cse_program(program, picks), {}, {"global_symbol": "main"})
+def _cse_skipping_changes_nothing(body):
+    """CSE of a function of `body` prints as with every step run everywhere."""
+    func = T.PrimFunc((K,), body, {}, {"global_symbol": "main"})
     fast = format_stmt(common_subexpr_elim(func).body)
     with memo.disabled():
         plain = format_stmt(common_subexpr_elim(func).body)
     assert fast == plain
+
+
+@settings(max_examples=80, deadline=None)
+@given(cse_programs, st.tuples(*[st.integers(0, 9)] * 4))
+def test_cse_skipping_expressions_changes_nothing(program, picks):
+    _cse_skipping_changes_nothing(_cse_program(program, picks))
 
 
 @st.composite
@@ -204,11 +209,20 @@ def test_cse_skipping_expressions_that_hold_lets_changes_nothing(args):
     program, extent, value = args
     store = S.BufferStore(BUF, value, (I,))
     body = S.For(I, T.const(0), extent, S.ForKind.SERIAL, T.seq(store, *cse_stores(program)))
-    func = T.PrimFunc((K,), body, {}, {"global_symbol": "main"})
-    fast = format_stmt(common_subexpr_elim(func).body)
-    with memo.disabled():
-        plain = format_stmt(common_subexpr_elim(func).body)
-    assert fast == plain
+    _cse_skipping_changes_nothing(body)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cse_programs)
+def test_cse_skipping_statements_under_a_let_changes_nothing(program):
+    """Statements are skipped too; a loop in which the value of the let around it
+    occurs once is something to do (the occurrence is replaced by the let's variable)."""
+    pool, picks = program
+    w = T.Var("w")
+    pool = pool + [pool[0] * 3, w * 3, w]
+    inner = S.For(J, T.const(0), T.const(3), S.ForKind.SERIAL, T.seq(*cse_stores((pool, picks))))
+    body = S.For(I, T.const(0), T.const(4), S.ForKind.SERIAL, S.LetStmt(w, pool[0], inner))
+    _cse_skipping_changes_nothing(body)
 
 
 @settings(max_examples=30, deadline=None)
@@ -225,6 +239,7 @@ def test_one_scratch_analyzer_answers_as_new_analyzers_do(exprs):
         for shared, truth in (asked[k], asked[k + len(questions)]):
             assert expr_deep_equal(shared, answer) and truth == proved
 
+
 def test_a_scratch_analyzer_is_shared_inside_a_block_only():
     with shared_scratch():
         outer = scratch_analyzer()
@@ -232,23 +247,6 @@ def test_a_scratch_analyzer_is_shared_inside_a_block_only():
             assert scratch_analyzer() is not outer
         assert scratch_analyzer() is outer
     assert scratch_analyzer() is not scratch_analyzer()
-
-
-@settings(max_examples=60, deadline=None)
-@given(cse_programs)
-def test_cse_skipping_statements_under_a_let_changes_nothing(program):
-    """Statements are skipped too; a loop in which the value of the let around it
-    occurs once is something to do (the occurrence is replaced by the let's variable)."""
-    pool, picks = program
-    w = T.Var("w")
-    pool = pool + [pool[0] * 3, w * 3, w]
-    inner = S.For(J, T.const(0), T.const(3), S.ForKind.SERIAL, T.seq(*cse_stores((pool, picks))))
-    body = S.For(I, T.const(0), T.const(4), S.ForKind.SERIAL, S.LetStmt(w, pool[0], inner))
-    func = T.PrimFunc((K,), body, {}, {"global_symbol": "main"})
-    fast = format_stmt(common_subexpr_elim(func).body)
-    with memo.disabled():
-        plain = format_stmt(common_subexpr_elim(func).body)
-    assert fast == plain
 
 
 @settings(max_examples=40, deadline=None)
