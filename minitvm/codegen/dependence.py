@@ -137,16 +137,83 @@ def _check_pairs(instances, accesses, written):
     same kind (which saw every j after it). An unrolled nest has hundreds of instances
     of a few kinds; the first failing pair, and so the message, stays the same."""
     kinds = [_kind(t, a, written) for t, a in zip(instances, accesses)]
+    overlaps = _Overlaps(accesses, written)
     done = set()
     for i, first in enumerate(kinds):
         if first in done:
             continue
         done.add(first)
         met = set()
-        for j in range(i + 1, len(instances)):
+        for j in overlaps.partners(i):
             if kinds[j] not in met:
                 met.add(kinds[j])
                 _check_pair(accesses[i], accesses[j], _common(instances[i], instances[j]))
+
+
+class _Overlaps:
+    """Which later instances may touch what an instance touches; the others pass
+    `_check_pair` (all their accesses are `_disjoint`), so they are not checked.
+
+    Two accesses of one shape (buffer, loops, and coefficients of every variable) differ
+    by a constant d = c1 - c2, and `_disjoint` decides them from d alone: over the same
+    loop ranges the loop parts span one interval [L, H] and the rest cancel, so they
+    are disjoint when |d| > H - L, or (GCD test) when g, the gcd of the loop
+    coefficients, does not divide d (d != 0 when there are none). So an access's
+    partners of its shape are the constants c + k * g within H - L of its own. A buffer
+    accessed in several shapes, or without an affine form, is checked pairwise."""
+
+    def __init__(self, accesses, written):
+        self.touching = {}      # id(data) -> instances accessing it
+        self.shapes = {}        # id(data) -> {shape: {constant: instances}}
+        self.own = []           # per instance: (id(data), shape or None, constant)
+        for t, accs in enumerate(accesses):
+            own = []
+            for a in accs:
+                if a.data not in written:
+                    continue
+                shape = _shape(a)
+                self.touching.setdefault(id(a.data), set()).add(t)
+                consts = self.shapes.setdefault(id(a.data), {}).setdefault(shape, {})
+                if shape is not None:
+                    consts.setdefault(a.form.const, set()).add(t)
+                own.append((id(a.data), shape, None if shape is None else a.form.const))
+            self.own.append(own)
+
+    def partners(self, i):
+        """The instances after `i` that may touch what `i` touches, in order."""
+        found = set()
+        for data, shape, const in self.own[i]:
+            shapes = self.shapes[data]
+            if shape is None or len(shapes) > 1:
+                found |= self.touching[data]
+                continue
+            for d in _near(const, shape, shapes[shape]):
+                found |= shapes[shape][d]
+        return sorted(j for j in found if j > i)
+
+
+def _shape(access):
+    """(id(data), loops, coefficients, span H - L, gcd g) of an affine access, or None."""
+    form = access.form
+    if form is None:
+        return None
+    own = {id(l.var) for l in access.loops}
+    inside = Affine({v: c for v, c in form.coeffs.items() if id(v) in own}, 0)
+    lo, hi = interval_of(inside, {l.var: (l.min, l.max) for l in access.loops})
+    return (id(access.data), tuple(map(id, access.loops)),
+            frozenset((id(v), c) for v, c in form.coeffs.items()), hi - lo,
+            math.gcd(*inside.coeffs.values()))
+
+
+def _near(const, shape, consts):
+    """The constants in `consts` an access of `shape` at `const` may meet."""
+    span, step = shape[-2], shape[-1]
+    if not step:
+        return [const] if const in consts else []
+    if 2 * (span // step) + 1 > len(consts):
+        return [d for d in consts if abs(d - const) <= span and (d - const) % step == 0]
+    return [d for d in (const + k * step for k in range(-(span // step), span // step + 1))
+            if d in consts]
 
 
 def _kind(t, accesses, written):

@@ -130,3 +130,44 @@ def test_pair_checks_once_per_kind_decide_as_all_pairs(f):
     finally:
         dependence._check_pairs = original
     assert fast == slow
+
+
+@st.composite
+def unrolled_nests(draw):
+    """What unrolling leaves: one or two loops around many stores whose indices share
+    coefficients and differ by constants (reads of the stored buffers too). Only planned,
+    never run, so indices may leave the buffers."""
+    loop_vars = [T.Var("i"), T.Var("j")][:draw(st.integers(1, 2))]
+    extents = [draw(st.integers(1, 5)) for _ in loop_vars]
+    shapes = [[draw(st.integers(-4, 4)) for _ in loop_vars] for _ in range(2)]
+    bufs = {"A": param("A", "int32", (SIZE,)), "B": param("B", "int32", (SIZE,))}
+
+    def index():
+        coeffs = draw(st.sampled_from(shapes))
+        return sum((v * c for v, c in zip(loop_vars, coeffs)), T.const(draw(
+            st.integers(-8, 8))))
+    stores = []
+    for _ in range(draw(st.integers(2, 14))):
+        value = T.const(1)
+        for _ in range(draw(st.integers(0, 2))):
+            value = value + load(bufs[draw(st.sampled_from("AB"))][2], index())
+        stores.append(store(bufs[draw(st.sampled_from("AB"))][2], index(), value))
+    body = T.seq(*stores)
+    for var, extent in reversed(list(zip(loop_vars, extents))):
+        body = T.For(var, T.const(0), T.const(extent), T.ForKind.SERIAL, body)
+    return body
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unrolled_nests())
+def test_pair_checks_of_overlapping_stores_only_decide_as_all_pairs(loop):
+    """Only the pairs of stores that may touch one element are checked (same shape:
+    constants within reach); accepted and refused as with every pair checked."""
+    fast = _outcome(dependence.plan_region, loop)
+    original = dependence._check_pairs
+    dependence._check_pairs = _all_pairs
+    try:
+        slow = _outcome(dependence.plan_region, loop)
+    finally:
+        dependence._check_pairs = original
+    assert fast == slow
