@@ -131,11 +131,13 @@ def _check_self(w, reads, reduction):
 
 
 def _check_pairs(instances, accesses, written):
-    """`_check_pair` for every two instances i < j, in that order, but once for each two
+    """`_check_pair` for every two instances i < j, in that order, but only where they
+    may touch one element (`_Overlaps`: the other pairs pass) and once for each two
     kinds of instance: the outcome depends only on the kinds (`_kind`), so pair (i, j) is
     skipped when i's kind met j's kind already, either at i or at an earlier i of the
-    same kind (which saw every j after it). An unrolled nest has hundreds of instances
-    of a few kinds; the first failing pair, and so the message, stays the same."""
+    same kind (which saw every j after it). An unrolled nest has hundreds of instances,
+    of a few kinds or each touching its own elements; the first failing pair, and so
+    the message, stays the same."""
     kinds = [_kind(t, a, written) for t, a in zip(instances, accesses)]
     overlaps = _Overlaps(accesses, written)
     done = set()

@@ -68,12 +68,12 @@ class _Eliminator:
         hit = self.forbidden.get(id(e))
         if hit is None:
             found = isinstance(e, _FORBIDDEN) or any(
-                self.contains_forbidden(c) for c in self._exprchildren(e))
+                self.contains_forbidden(c) for c in self._expr_children(e))
             hit = self.forbidden[id(e)] = (e, found)
         return hit[1]
 
     @staticmethod
-    def _exprchildren(e):
+    def _expr_children(e):
         for name in children(e):
             value = getattr(e, name)
             if isinstance(value, tuple):
@@ -141,9 +141,9 @@ class _Eliminator:
             if self.eligible(x):
                 out.append(x)
             else:
-                for c in self._exprchildren(x):
+                for c in self._expr_children(x):
                     visit(c)
-        for child in self._exprchildren(e):
+        for child in self._expr_children(e):
             visit(child)
         return out
 

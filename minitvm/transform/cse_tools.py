@@ -140,11 +140,11 @@ class Batch:
         self.elim, self.node, self.wrap = elim, node, wrap
         self.targets = {}           # key -> variable
         self.lets = []              # (variable, value), innermost first
-        self.reused = set()         # enclosing lets' variables in `targets`
+        self.reused = set()         # ids of the enclosing lets' variables in `targets`
         self.created = False
 
     def replace(self, comp, key, var, let=False):
-        if self.reused and _holds_any(comp, {id(v) for v in self.reused}):
+        if self.reused and _holds_any(comp, self.reused):
             self.node = self.result()
             self.targets, self.lets, self.reused = {}, [], set()
         self.targets[key] = var
@@ -152,7 +152,7 @@ class Batch:
             self.lets.append((var, comp))
             self.created = True
         else:
-            self.reused.add(var)
+            self.reused.add(id(var))
 
     def result(self):
         if not self.targets:
@@ -165,6 +165,7 @@ class Batch:
 
 
 def _holds_any(e, ids):
+    """Whether a node of `e` has its id in `ids`."""
     found = []
     post_order_visit(e, lambda n: found.append(n) if id(n) in ids else None)
     return bool(found)
