@@ -22,9 +22,10 @@ from minitvm.transform.storage_flatten import FlattenError
 from minitvm.transform.storage_rewrite import StorageRewriteError
 import vta_backend as vta
 from vta_backend.top import BufferOverflowError, VirtualThreadSplitError, check_fit
+from vta_backend.top.utils import UopBufferOverflowError
 from vta_backend.top.workloads import (RESNET18_CONV, RESNET18_DENSE, conv2d_args,
                                        dense_args)
-from vta_backend.runtime import RuntimeAPIError
+from vta_backend.runtime import RuntimeAPIError, UopKernelTooLarge
 from vta_backend.transform.inject_dma_intrin import DMAPatternError
 from vta_backend.transform.verify_gemm_kernels import UopKernelError
 from test_conv2d_transpose import DCGAN, pack_transposed_kernel
@@ -145,18 +146,26 @@ def test_fit_check_agrees_with_the_simulator(candidate, seed):
 
 def assert_fit_check_agrees(name, s, args, seed, refusal):
     """The candidate the check accepts builds, runs and equals numpy; one it rejects for
-    SRAM does not fit the compiler's storage plan; one it rejects by another rule is
-    refused by `refusal[rule]`, building or running it."""
+    SRAM does not fit the compiler's storage plan, one it rejects for the micro-op buffer is
+    refused by the runtime as it records the kernel; one it rejects by another rule is
+    refused by `refusal[rule]`, building or running it (by the runtime: only for its
+    pipeline-distance rule)."""
     inputs, expected = numpy_truth(name, np.random.RandomState(seed % 2**16))
     try:
         check_fit(s, env)
+    except UopBufferOverflowError:
+        event("rejected: UopBufferOverflowError")
+        with pytest.raises(UopKernelTooLarge):
+            build_and_run(s, args, inputs, expected.shape)
     except BufferOverflowError:
         event("rejected: BufferOverflowError")
         assert not compiler_fits(s, args)
     except tuple(refusal) as err:
         event(f"rejected: {type(err).__name__}")
-        with pytest.raises(refusal[type(err)]):
+        with pytest.raises(refusal[type(err)]) as refused:
             build_and_run(s, args, inputs, expected.shape)
+        if isinstance(refused.value, RuntimeAPIError):
+            assert "within a distance of 2 must not share a destination" in str(refused.value)
     else:
         event("accepted")
         out, _ = build_and_run(s, args, inputs, expected.shape)
@@ -373,3 +382,22 @@ def test_a_rejected_candidate_is_invalid_before_compiling():
     assert result.error_no == autotvm.MeasureErrorNo.INSTANTIATION_ERROR
     assert "DMAPatternError" in result.costs[0] and "pads only rows and columns" in \
         result.costs[0]
+
+
+def test_an_index_not_affine_in_an_axis_leaves_the_kernel_to_the_compiler():
+    """`AA[i // 2, k]` steps by no constant as `i` does: the fit check cannot say whether a
+    fused loop over `i` folds, so it reads no steps (the compiler decides), while the same
+    kernel with `AA[i, k]` has one step per operand."""
+    from minitvm.schedule.bound import infer_bound
+    from vta_backend.top.fit_kernels import _operand_steps
+
+    def steps(index):
+        A = te.placeholder((8, 16), name="A")
+        AA = te.compute((8, 16), lambda i, k: A[i, k], name="AA")
+        k = te.reduce_axis((0, 16), name="k")
+        C = te.compute((8,), lambda i: te.sum(AA[index(i), k], axis=k), name="C")
+        s = te.create_schedule(C.op).normalize()
+        return _operand_steps(s[C], infer_bound(s))
+
+    assert steps(lambda i: i // 2) is None
+    assert len(steps(lambda i: i)) == 2

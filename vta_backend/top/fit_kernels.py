@@ -17,14 +17,15 @@ from __future__ import annotations
 import math
 
 from minitvm.schedule.stage import SCOPE
-from minitvm.tir.expr import ProducerLoad
+from minitvm.tir.analysis import uses_any_var
+from minitvm.tir.expr import ProducerLoad, Var
 from minitvm.tir.functor import post_order_visit
 from minitvm.transform.ir_utils import row_major_strides
 
 from ..transform.linear import Linear
 from ..transform.verify_gemm_kernels import PIPELINE_DISTANCE, UopKernelError
 from .fit_axes import digits, leaf_position
-from .utils import BufferOverflowError
+from .utils import UopBufferOverflowError
 
 
 def check_gemm_kernel(stage, at, ranges, env):
@@ -38,10 +39,13 @@ def check_gemm_kernel(stage, at, ranges, env):
     walked = [digits(stage, iv, ranges) for iv, extent in loops if extent > 1]
     if None in walked:
         return
-    uop_loops = walked[_folded(stage, walked, ranges):]
+    folded = _folded(stage, walked, ranges)
+    if folded is None:
+        return
+    uop_loops = walked[folded:]
     uops = math.prod(digit.extent for loop in uop_loops for digit in loop)
     if uops > env.UOP_BUFF_DEPTH:
-        raise BufferOverflowError(
+        raise UopBufferOverflowError(
             f"the micro-op buffer holds {env.UOP_BUFF_DEPTH} micro-ops; stage "
             f"'{stage.op.name}' needs a GEMM kernel of {uops} (loops "
             f"{[extent for _, extent in loops]} inside its loads, "
@@ -50,11 +54,14 @@ def check_gemm_kernel(stage, at, ranges, env):
 
 
 def _folded(stage, walked, ranges):
-    """How many of the kernel's loops (their digits, outermost first) FoldUopLoop folds."""
+    """How many of the kernel's loops (their digits, outermost first) FoldUopLoop folds;
+    None if an operand's index is not affine in the axes (left to the compiler)."""
     steps = None
     for count, loop in enumerate(walked[:2]):
         if len(loop) > 1:
             steps = steps or _operand_steps(stage, ranges)
+            if steps is None:
+                return None
             if not all(_contiguous(loop, step) for step in steps):
                 return count
     return min(len(walked), 2)
@@ -67,14 +74,19 @@ def _contiguous(loop, step):
 
 def _operand_steps(stage, ranges):
     """For the accumulator tile the stage writes and each tile it reads: a function giving
-    how far a digit's step moves that tile's flat index."""
+    how far a digit's step moves that tile's flat index; None if an index is not affine in
+    the axes (an axis inside a non-affine term, such as `i // 2`, has no constant step)."""
     writes = {root.var: stride for root, stride in
               zip(stage.op.axis, _tile_strides(stage, ranges))}
     steps = [writes]
+    axes = {root.var for root in (*stage.op.axis, *stage.op.reduce_axis)}
     for load in _loads(stage):
         tile = stage.schedule[load.producer]
         strides = _tile_strides(tile, ranges)
         forms = [Linear.of(index) for index in load.indices]
+        if any(not isinstance(atom, Var) and uses_any_var(atom, axes)
+               for form in forms for atom, _ in form.terms.values()):
+            return None
         steps.append({root.var: sum(form.coeff(root.var) * stride
                                     for form, stride in zip(forms, strides))
                       for root in (*stage.op.axis, *stage.op.reduce_axis)})

@@ -19,6 +19,11 @@ class BufferOverflowError(VTAOperatorError):
     """A tile of the schedule does not fit the on-chip buffer it is placed in (fit check)."""
 
 
+class UopBufferOverflowError(BufferOverflowError):
+    """A GEMM micro-op kernel of the schedule does not fit the micro-op buffer (fit check;
+    the runtime refuses such a kernel as runtime.UopKernelTooLarge)."""
+
+
 def is_packed_layout(layout):
     """Whether `layout` is a packed layout such as "NCHW1n16c" (VTA's test)."""
     return layout != "NCHW" and "n" in layout and "c" in layout
