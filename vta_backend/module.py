@@ -22,14 +22,14 @@ from typing import Optional
 
 from minitvm.runtime import ArgumentError, Module, register_loader
 from minitvm.runtime.host_support import namespace
+from minitvm.runtime import collector
 from minitvm.runtime.signature import Signature
 from minitvm.tir.function import PrimFunc
 from minitvm.tir.serialize import IRFormatError, dumps, loads
 
 from . import device_api, runtime
 from .environment import ConfigError, Environment, get_env
-from .host import (CallSites, EXTERNS, StreamReplay, collector, compile_host,
-                   replayable_host_code)
+from .host import CallSites, EXTERNS, StreamReplay, compile_host, replayable_host_code
 
 KIND = "vta"
 

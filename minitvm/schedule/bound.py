@@ -30,7 +30,7 @@ from .errors import ScheduleError, schedule_error, stage_name
 from .graph import attach_paths, feed_graph, read_graph
 from .scan_stmt import scan_region_reads, scan_root_bounds
 from .message_passing import is_const, pass_down_domain, pass_up_domain
-from .stage import (INLINED, ROOT, SCAN_UPDATE, SCOPE, STORAGE_RANKS,
+from .stage import (INLINED, ROOT, SCOPE, STORAGE_RANKS,
                     VIRTUAL_THREAD_TAGS, thread_rank)
 
 # TVM's DefaultStorageRank: memory of a stage computed under threads of a rank
@@ -51,7 +51,6 @@ def _infer_bound(sch):
     for stage in reversed(sch.stages):
         if stage.attach_type == INLINED:
             continue
-        _check_double_buffer_outside_scan(stage)
         _infer_root_bound(stage, context, ranges)
         pass_down_domain(stage, ranges, ana)
         for thread in stage.launched_threads:       # env_threads run over their range
@@ -188,17 +187,6 @@ def _check_output_at_root(stage):
     if spec.attach_type != ROOT:
         raise ScheduleError(f"{_attach_place(stage, spec.attach_ivar)}: '{stage.op.name}' "
                             "is an output of the schedule, which must stay at the root")
-
-
-def _check_double_buffer_outside_scan(stage):
-    """A stage of a scan's body runs once per step, and step t + 1 reads what step t
-    writes: its next iteration cannot be computed ahead, so it cannot be double buffered."""
-    spec = stage.attach_spec()
-    if stage.double_buffered and spec.attach_type == SCAN_UPDATE:
-        raise schedule_error("double_buffer", stage, "the stage is computed in each step "
-                             f"of scan '{spec.attach_stage.op.name}', whose next step reads "
-                             "what this step writes, so the next step's stage cannot be "
-                             "computed ahead")
 
 
 def _outside_consumer_error(stage, consumer, attach_iv):

@@ -70,22 +70,23 @@ class Group(Stage):
         self._refuse("pragma")
 
     # TVM's Stage accepts these on a group and ignores them (a group has no op, so no
-    # storage and no store of its own); refused here, so that nothing is silently lost.
+    # storage and no store of its own): accepted and ignored here too, so that TVM's
+    # scripts run, with a warning, so that nothing is lost unnoticed.
 
-    def _refuse_ignored(self, primitive, what):
+    def _ignored(self, primitive, what):
         members = ", ".join(f"'{s.op.name}'" for s in self.members())
-        raise schedule_error(primitive, self, f"a group (of {members}) has no {what} of its "
-                             f"own, so TVM would ignore this; apply {primitive} to its "
-                             "members")
+        warnings.warn(f"{primitive} on group (of {members}): a group has no {what} of its "
+                      f"own, so this does nothing (as in TVM); apply {primitive} to its "
+                      "members", stacklevel=3)
 
     def set_scope(self, scope):
-        self._refuse_ignored("set_scope", "storage")
+        self._ignored("set_scope", "storage")
 
     def double_buffer(self):
-        self._refuse_ignored("double_buffer", "buffer")
+        self._ignored("double_buffer", "buffer")
 
     def set_store_predicate(self, predicate):
-        self._refuse_ignored("set_store_predicate", "store")
+        self._ignored("set_store_predicate", "store")
 
 
 def create_group(sch, outputs, inputs, include_inputs=False):

@@ -26,7 +26,7 @@ from ..tir.stmt import AttrStmt, ProducerRealize, seq
 from .compute_stmt import make_compute_stmt
 from .cross_thread_reduction import is_cross_thread_reduction, make_cross_thread_reduction
 from .extern_stmt import extern_realize_bounds, make_extern_stmt
-from .errors import ScheduleError
+from .errors import ScheduleError, schedule_error
 from .loop_nest import LOOP_SCOPE, NO_OP
 from .scan_stmt import (INIT_SCOPE, UPDATE_SCOPE, InjectScanStep, init_scans,
                         make_scan_stmt, scan_realize_bounds, scan_replacements)
@@ -42,6 +42,7 @@ def schedule_ops(sch, ranges):
         if stage.attach_type == INLINED or isinstance(stage.op, PlaceholderOp):
             continue
         spec = stage.attach_spec()          # a group member goes where its group goes
+        _check_double_buffer_outside_scan(stage, spec)
         scan = spec.attach_stage if spec.attach_type == SCAN_UPDATE \
             else first_computed_by.get(stage.origin_op)
         if scan is not None:
@@ -204,3 +205,14 @@ class _PostProc(Mutator):
     def _retarget(self, node):
         tensor = self.tensors.get(node.producer)
         return node if tensor is None else replace(node, producer=tensor)
+
+
+def _check_double_buffer_outside_scan(stage, spec):
+    """A stage of a scan's body runs once per step, and step t + 1 reads what step t
+    writes: its next iteration cannot be computed ahead, so it cannot be double buffered.
+    (TVM does not check this; ours is refused when lowering, not by InferBound.)"""
+    if stage.double_buffered and spec.attach_type == SCAN_UPDATE:
+        raise schedule_error("double_buffer", stage, "the stage is computed in each step "
+                             f"of scan '{spec.attach_stage.op.name}', whose next step reads "
+                             "what this step writes, so the next step's stage cannot be "
+                             "computed ahead")

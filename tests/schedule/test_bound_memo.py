@@ -54,3 +54,31 @@ def test_a_lowering_inside_the_block_prints_what_one_outside_prints():
         infer_bound(s.normalize())          # a reader before the lowering, as a check is
         shared = str(tvm.lower(s, args, simple_mode=True))
     assert shared == plain
+
+
+def test_a_block_of_another_thread_does_not_serve_this_one():
+    """Another thread's open block must not memoize this thread's lowerings: a schedule
+    changed between two lowerings here is lowered afresh (the unscheduled truth: a
+    lowering outside any block)."""
+    import threading
+    entered, release = threading.Event(), threading.Event()
+
+    def hold_a_block():
+        with shared_bounds():
+            entered.set()
+            release.wait()
+
+    other = threading.Thread(target=hold_a_block)
+    other.start()
+    entered.wait()
+    try:
+        s, args = tiled_matmul()
+        before = str(tvm.lower(s, args, simple_mode=True))
+        C = args[2]
+        s[C].split(s[C].op.axis[1], factor=4)
+        changed = str(tvm.lower(s, args, simple_mode=True))
+    finally:
+        release.set()
+        other.join()
+    assert changed != before
+    assert changed == str(tvm.lower(s, args, simple_mode=True))

@@ -104,6 +104,7 @@ def test_double_buffer_of_a_stage_computed_in_each_step_of_a_scan():
     t = recurrence()
     s = te.create_schedule(t["out"].op)
     s[t["mid"]].double_buffer()
+    te.schedule.InferBound(s.normalize())          # TVM's bound inference does not check it
     with pytest.raises(ScheduleError, match=r"double_buffer on stage 'mid': the stage is "
                                             r"computed in each step of scan 'scan'"):
         tvm.lower(s, [t["X"], t["W"], t["out"]])

@@ -11,12 +11,12 @@ import minitvm as tvm
 import vta_backend as vta
 from e2e_helpers import vector_add
 from minitvm import rpc, te
-from minitvm.runtime import ArgumentError, NDArray
+from minitvm.runtime import ArgumentError, NDArray, collector
 from minitvm.tir import expr as E
 from minitvm.tir import stmt as S
 from minitvm.tir.function import PrimFunc
 from vta_backend import device_api, runtime
-from vta_backend.host import VTAHostCompileError, collector, compile_host, externs
+from vta_backend.host import VTAHostCompileError, compile_host, externs
 from vta_backend.module import ModuleFormatError, VTAModule
 from vta_backend.simulator import Device
 from vta_backend.testing import simulator

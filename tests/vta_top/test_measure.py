@@ -104,6 +104,21 @@ def test_a_measurement_that_reads_no_output_times_the_same_run_without_computing
         assert (computed == expected).all() and (untouched == before).all()
 
 
+def test_a_measurement_reading_the_output_computes_it_whatever_the_debug_flag(task):
+    device = autotvm.measure.measure_methods.device_for(task.target)
+    vta_runtime.shutdown()
+    _, func, args = build_candidate(MeasureInput(task.target, task, FallbackConfigEntity()))
+    inputs, expected = reference(task, args)
+    arrays = make_arrays(inputs, args, device.device())
+    simulator.debug_mode(simulator.DEBUG_SKIP_EXEC)
+    try:
+        device.timed_runs(func, arrays, 1, output=True)
+        assert simulator.PROFILER.debug_flag == simulator.DEBUG_SKIP_EXEC   # the caller's
+    finally:
+        simulator.debug_mode(0)
+    assert (arrays[-1].numpy() == expected).all()
+
+
 def test_the_runners_compare_no_output_unless_asked(task):
     assert autotvm.LocalRunner().check_correctness is False       # TVM's runners never do
     assert autotvm.measure.MeasureJob().check_correctness is False

@@ -47,8 +47,8 @@ class VTADeviceMeasure(DeviceMeasure):
 
     def timed_runs(self, func, arrays, number, output=True):
         """The TimingReport of each of `number` runs of `func` on `arrays`: the caller's
-        own reports, nothing kept on this process-wide object. Without `output` the runs
-        leave the output array as it was."""
+        own reports, nothing kept on this process-wide object. Without `output` the device
+        computes nothing (what it stores is not its result)."""
         from ..testing import simulator
         reports = []
         with _default_timing_model(), _data_path(output):
@@ -73,11 +73,10 @@ def _default_timing_model():
 
 @contextmanager
 def _data_path(on: bool):
-    """The simulator's data path on (as the caller has it) or skipped (DEBUG_SKIP_EXEC) for
-    the block; the caller's debug flag is back afterwards."""
+    """The simulator's data path on or skipped (DEBUG_SKIP_EXEC) for the block, whatever
+    the caller's debug flag says; the caller's flag is back afterwards."""
     saved = PROFILER.debug_flag
-    if not on:
-        PROFILER.debug_flag |= DEBUG_SKIP_EXEC
+    PROFILER.debug_flag = saved & ~DEBUG_SKIP_EXEC if on else saved | DEBUG_SKIP_EXEC
     try:
         yield
     finally:

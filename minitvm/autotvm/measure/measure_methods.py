@@ -33,7 +33,9 @@ from .measure import MeasureErrorNo, MeasureResult
 
 
 class DeviceMeasure:
-    """How one kind of device checks, builds and times a candidate (the host CPU here)."""
+    """How one kind of device checks, builds and times a candidate (the host CPU here). A
+    device registered with `register_device` overrides these four methods with the same
+    signatures (`run` takes `output`)."""
 
     def check(self, task, config, sch, args):
         """Raise InstantiationError if the candidate cannot run on the device."""
