@@ -214,12 +214,18 @@ class StringImm(PrimExpr):
 # --- arithmetic and logic -----------------------------------------------------------
 
 class BinaryOp(PrimExpr):
-    """Two operands `a` and `b` of one dtype."""
-    __slots__ = ()
+    """Two operands `a` and `b` of one dtype (`a`'s, kept once asked: asking it of a
+    left-leaning sum n deep would walk n operands each time)."""
+    __slots__ = ("_dtype",)
 
     @property
     def dtype(self):
-        return self.a.dtype
+        try:
+            return self._dtype
+        except AttributeError:
+            dtype = self.a.dtype
+            object.__setattr__(self, "_dtype", dtype)
+            return dtype
 
 
 class CmpOp(PrimExpr):

@@ -21,7 +21,6 @@ O(1) or one walk, so the pass takes time near-linear in the function.
 """
 from __future__ import annotations
 
-from itertools import islice
 from dataclasses import replace
 
 from ..arith import memo
@@ -198,7 +197,7 @@ class _Eliminator:
         occurrence in the body would be a repeat."""
         repeats, keys, start, end = self.summary(node)
         values = self.context.values()
-        return not repeats and (not values or values.isdisjoint(islice(keys, start, end)))
+        return not repeats and (not values or values.isdisjoint(keys[start:end]))
 
     def summary(self, node):
         """(whether a computation occurs twice in `node`, keys, start, end): the
