@@ -8,8 +8,10 @@ and each), `vta.lower` (listing 3), `vta.build`, and the call of the loaded modu
 first simulated run of the process), split into the host code that builds the
 instruction stream and the simulator executing it; then the best of 10 further calls
 (the steady state, which replays the recorded stream), split the same way. Figures
-measured inside that process are its CPU time (all its threads; the warm run, marked *,
-its own thread's; the imports also the importing thread's, without the BLAS workers).
+measured inside that process are the CPU time of the thread running the tutorial: numpy's
+import starts OpenBLAS's worker threads, which then spin for 70-100 ms of CPU while the
+imports and the first lowering run, and the process's CPU time would count that spinning
+in whatever step it overlaps (the imports are also shown with all threads' CPU time).
 The whole script is timed apart, as a user runs it: the wall-clock time of `python
 tutorials/convolution_opt.py` (no timers, no further calls) from process start to exit,
 next to the interpreter's own start-up (`python -c pass`: site and its .pth files, which
@@ -37,9 +39,10 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BASELINE = "75a4a30"    # main before the simplifier cache (issues 11 and 12)
-# Figures inside the tutorial process are its CPU time, so that other processes sharing
-# the machine do not count; the whole script, from process start, is wall-clock time.
-_clock = time.process_time
+# Figures inside the tutorial process are its main thread's CPU time, so that neither
+# other processes sharing the machine nor numpy's BLAS workers count; the whole script,
+# from process start, is wall-clock time.
+_clock = time.thread_time
 
 
 def _timed(owner, name, timings, key, each=False):
@@ -63,7 +66,7 @@ def _timed(owner, name, timings, key, each=False):
 def child(root: pathlib.Path) -> None:
     """Run the tutorial of the tree at `root` once with timers; print the timings as JSON
     on the last line."""
-    start, thread_start = _clock(), time.thread_time()
+    start, all_threads = _clock(), time.process_time()
     sys.path.insert(0, str(root))
     import contextlib
     import io
@@ -78,10 +81,8 @@ def child(root: pathlib.Path) -> None:
     from vta_backend.module import VTAModule
     from vta_backend.simulator import Device
 
-    # numpy's import starts OpenBLAS's worker threads, which spin for some 70 ms of CPU
-    # (less when busy elsewhere): the imports' own work is the importing thread's time
     timings: dict = {"imports": _clock() - start,
-                     "imports thread": time.thread_time() - thread_start}
+                     "imports all threads": time.process_time() - all_threads}
     # The tutorial's own `tvm.lower` calls (vta.lower and vta.build call driver.lower
     # directly, so they are not counted twice).
     minitvm.lower = driver.lower
@@ -108,12 +109,8 @@ def child(root: pathlib.Path) -> None:
 def _warm_run(namespace, timings, calls=10) -> dict:
     """The steady state: the best of `calls` further calls of the tutorial's module (its one
     call recorded the micro-op kernels and the stream and planned the GEMMs; later ones
-    replay), in this thread's CPU time: the BLAS threads of the tutorial's numpy reference
-    keep spinning for a while after it, which the process's CPU time would count, while the
-    simulated run computes on this thread alone (its GEMM products, 98x144 by 144x16, are
-    below OpenBLAS's threshold for using more threads)."""
-    global _clock
-    _clock = time.thread_time
+    replay); the simulated run computes on this thread alone (its GEMM products, 98x144 by
+    144x16, are below OpenBLAS's threshold for using more threads)."""
     best = None
     for _ in range(calls):
         run, simulator = timings["run"], timings["simulator"]
@@ -185,14 +182,14 @@ ROWS = [
     ("first simulated run (module call)", "run"),
     ("  of which the simulator executing", "simulator"),
     ("  of which host code queueing insns", "queueing"),
-    ("later simulated run (warm, best of 10)*", "warm run"),
+    ("later simulated run (warm, best of 10)", "warm run"),
     ("  of which the simulator executing", "warm simulator"),
     ("  of which host code or its replay", "warm queueing"),
     ("module save + load_module", "save+load"),
     ("numpy reference (conv2d_nchw_python)", "numpy reference"),
     ("printing the three listings", "printing"),
     ("imports (minitvm, vta_backend, numpy)", "imports"),
-    ("  of which the importing thread", "imports thread"),
+    ("  the same, CPU of all threads", "imports all threads"),
     ("whole script in process (after start-up)", "in-process"),
     ("whole script, from process start", "script"),
     ("  of which interpreter start-up (-c pass)", "start-up"),
@@ -220,7 +217,7 @@ def report(runs: list, base_runs: list, ref: str) -> None:
         print(line)
     share = 100 * best["run"] / best["script"]
     print(f"  {'simulated run, share of the whole script':<44} {share:9.1f} %")
-    print("  * CPU time of the thread running it (the other figures: of the whole process)")
+    print("  (CPU time of the tutorial's thread; the whole script: wall-clock time)")
 
 
 def main() -> None:
