@@ -29,6 +29,25 @@ def dram_rows(src: np.ndarray, first: int, y: int, x: int, stride: int) -> np.nd
                       strides=(stride * view.strides[0],) + view.strides)
 
 
+class FlatLoad:
+    """An unpadded LOAD of contiguous DRAM rows: rows [lo, hi) of `dst` get elements
+    [first, first + hi - lo) of `src`, then `shadow(lo, hi)` (OnChipBuffers.refresher, or
+    None) refreshes their float shadow. Made from plain numbers, so cheaper to make than a
+    Load2D, which a stream run once (a tuning candidate) pays for every LOAD."""
+    __slots__ = ("dst", "lo", "hi", "src", "first", "shadow")
+
+    def __init__(self, dst: np.ndarray, lo: int, hi: int, src: np.ndarray, first: int,
+                 shadow=None):
+        self.dst, self.lo, self.hi, self.src, self.first = dst, lo, hi, src, first
+        self.shadow = shadow
+
+    def run(self) -> None:
+        lo, hi = self.lo, self.hi
+        self.dst[lo:hi] = self.src[self.first:self.first + hi - lo]
+        if self.shadow is not None:
+            self.shadow(lo, hi)
+
+
 class Load2D:
     """A strided DRAM block copied into `dst` rows from `base`, zero-padded by
     pads = (y_pad_0, y_pad_1, x_pad_0, x_pad_1); `shadow` (a pair of views: float copy,

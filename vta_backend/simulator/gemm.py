@@ -86,18 +86,20 @@ class FactoredPlan:
     """acc[a(g, r)] += X[r] @ W[g] for a grid of input-row sets r and weight-tile sets g."""
 
     def __init__(self, irows, wrows, c, dtype, acc_out, env):
-        self.irows, self.wrows, self.c, self.dtype = irows.reshape(-1), wrows.reshape(-1), c, dtype
+        # a run of consecutive rows is read as a view (a slice), others are gathered
+        self.irows, self.wrows = as_slice(irows.reshape(-1)), as_slice(wrows.reshape(-1))
+        self.c, self.dtype = c, dtype
         self.r, self.g = len(irows), len(wrows)
         self.b, self.k, self.o = env.BATCH, env.BLOCK_IN, env.BLOCK_OUT
         self.acc_out = acc_out   # ("g-major" | "r-major", slice) or ("gather", acc index, sel)
 
     def run(self, sram) -> None:
         r, g, c, b, k, o = self.r, self.g, self.c, self.b, self.k, self.o
-        x = np.take(sram.inp_f, self.irows, axis=0)
+        x = sram.inp_f[self.irows]
         if b > 1:
             x = x.reshape(r, c, b, k).transpose(0, 2, 1, 3)
         x = x.reshape(r * b, c * k)
-        w = np.take(sram.wgt_f, self.wrows, axis=0).reshape(g, c * k, o)
+        w = sram.wgt_f[self.wrows].reshape(g, c * k, o)
         if x.dtype != self.dtype:
             x, w = x.astype(self.dtype), w.astype(self.dtype)
         d = _to_int(np.matmul(x, w).reshape(g, r, b * o), self.dtype)

@@ -25,7 +25,7 @@ from ..isa import (DRAM_BASE, ITER_IN, ITER_OUT, MEM_ACC, MEM_ACC_8BIT, MEM_INP,
                    OPCODE_STORE, POP_NEXT, POP_PREV, PUSH_NEXT, PUSH_PREV, SRAM_BASE, X_PAD_0,
                    X_PAD_1, X_SIZE, X_STRIDE, Y_PAD_0, Y_PAD_1, Y_SIZE, ALU_OPCODE, MEM_NAMES,
                    disassemble)
-from .dma import Load2D, store_index
+from .dma import FlatLoad, Load2D, store_index
 from .faults import (DramAccessFault, InvalidInstruction, SramAccessFault,
                      UndecodableInstruction)
 from .gemm import as_slices
@@ -252,29 +252,33 @@ def _loads(program, device, op, mem, memops) -> dict:
 
 
 class _Loads:
-    """The dma.Load2D of each checked LOAD of a stream, made at its first run: a run that
-    skips execution (DEBUG_SKIP_EXEC, as a tuner's timing-only measurement does) never pays
-    for them."""
+    """The copy of each checked LOAD of a stream (dma.FlatLoad when unpadded and contiguous
+    in DRAM, else dma.Load2D), made at its first run: a run that skips execution
+    (DEBUG_SKIP_EXEC, as a tuner's timing-only measurement does) never pays for them."""
 
     def __init__(self, device, mem, memops):
         self.device, self.mem, self.memops = device, mem, memops
-        self.made: Dict[int, Load2D] = {}
+        self.made: Dict[int, object] = {}
 
-    def __getitem__(self, i: int) -> Load2D:
+    def __getitem__(self, i: int):
         load = self.made.get(i)
         if load is None:
             load = self.made[i] = self._make(i)
         return load
 
-    def _make(self, i: int) -> Load2D:
+    def _make(self, i: int):
         r, memops = self.mem[i].tolist(), self.memops
         mtype = r[MEMORY_TYPE]
         pads = r[Y_PAD_0], r[Y_PAD_1], r[X_PAD_0], r[X_PAD_1]
-        base, y, x = r[SRAM_BASE], r[Y_SIZE], r[X_SIZE]
+        base, y, x, stride = r[SRAM_BASE], r[Y_SIZE], r[X_SIZE], r[X_STRIDE]
         sram = self.device.sram
+        first = int(memops.first[i])
+        if not any(pads) and (y == 1 or stride == x):
+            return FlatLoad(sram.by_memory_id[mtype], base, base + y * x, memops.rows(i), first,
+                            sram.refresher(mtype))
         shadow = sram.shadow(mtype, base, base + (pads[0] + y + pads[1]) * (pads[2] + x + pads[3]))
-        return Load2D(sram.by_memory_id[mtype], base, memops.rows(i), int(memops.first[i]), y,
-                      x, r[X_STRIDE], pads, shadow)
+        return Load2D(sram.by_memory_id[mtype], base, memops.rows(i), first, y, x, stride, pads,
+                      shadow)
 
 
 def _segments(indices: list, pops: list, pushes: list, ops: dict) -> List[Segment]:

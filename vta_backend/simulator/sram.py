@@ -40,5 +40,18 @@ class OnChipBuffers:
         return None
 
 
+    def refresher(self, memory_id: int):
+        """For the input (2) or weight (1) buffer, the function copying its elements
+        [lo, hi) into their float shadow (after a LOAD wrote them); None for the others."""
+        return {2: self._refresh_inputs, 1: self._refresh_weights}.get(memory_id)
+
+    def _refresh_inputs(self, lo: int, hi: int) -> None:
+        self.inp_f[lo:hi] = self.inp[lo:hi]
+
+    def _refresh_weights(self, lo: int, hi: int) -> None:
+        self.wgt_f[lo:hi].reshape(-1, self.block_in, self.block_out)[...] = \
+            self.wgt[lo:hi].reshape(-1, self.block_out, self.block_in).transpose(0, 2, 1)
+
+
 def _shadow(width: int):
     return np.float32 if width <= 16 else np.float64
