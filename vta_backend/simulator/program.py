@@ -252,33 +252,37 @@ def _loads(program, device, op, mem, memops) -> dict:
 
 
 class _Loads:
-    """The copy of each checked LOAD of a stream (dma.FlatLoad when unpadded and contiguous
-    in DRAM, else dma.Load2D), made at its first run: a run that skips execution
-    (DEBUG_SKIP_EXEC, as a tuner's timing-only measurement does) never pays for them."""
+    """The copy of each checked LOAD of a stream, made at its first run: a run that skips
+    execution (DEBUG_SKIP_EXEC, as a tuner's timing-only measurement does) never pays for
+    them. An unpadded LOAD of contiguous DRAM rows first copies with a dma.FlatLoad, cheap
+    to make (a stream run once, a tuning candidate, makes one per LOAD); run again, it gets
+    its dma.Load2D, whose views are made once and the fastest to run again."""
 
     def __init__(self, device, mem, memops):
         self.device, self.mem, self.memops = device, mem, memops
-        self.made: Dict[int, object] = {}
+        self.made: Dict[int, Load2D] = {}
+        self.flat: Dict[int, FlatLoad] = {}
 
     def __getitem__(self, i: int):
         load = self.made.get(i)
         if load is None:
-            load = self.made[i] = self._make(i)
+            mtype, base, src, first, y, x, stride, pads = self._fields(i)
+            sram = self.device.sram
+            if i not in self.flat and not any(pads) and (y == 1 or stride == x):
+                load = self.flat[i] = FlatLoad(sram.by_memory_id[mtype], base, base + y * x,
+                                               src, first, sram.refresher(mtype))
+                return load
+            self.flat.pop(i, None)
+            end = base + (pads[0] + y + pads[1]) * (pads[2] + x + pads[3])
+            load = self.made[i] = Load2D(sram.by_memory_id[mtype], base, src, first, y, x,
+                                         stride, pads, sram.shadow(mtype, base, end))
         return load
 
-    def _make(self, i: int):
+    def _fields(self, i: int) -> tuple:
+        """(memory type, SRAM base, DRAM rows, first element, y, x, stride, pads)."""
         r, memops = self.mem[i].tolist(), self.memops
-        mtype = r[MEMORY_TYPE]
-        pads = r[Y_PAD_0], r[Y_PAD_1], r[X_PAD_0], r[X_PAD_1]
-        base, y, x, stride = r[SRAM_BASE], r[Y_SIZE], r[X_SIZE], r[X_STRIDE]
-        sram = self.device.sram
-        first = int(memops.first[i])
-        if not any(pads) and (y == 1 or stride == x):
-            return FlatLoad(sram.by_memory_id[mtype], base, base + y * x, memops.rows(i), first,
-                            sram.refresher(mtype))
-        shadow = sram.shadow(mtype, base, base + (pads[0] + y + pads[1]) * (pads[2] + x + pads[3]))
-        return Load2D(sram.by_memory_id[mtype], base, memops.rows(i), first, y, x, stride, pads,
-                      shadow)
+        return (r[MEMORY_TYPE], r[SRAM_BASE], memops.rows(i), int(memops.first[i]), r[Y_SIZE],
+                r[X_SIZE], r[X_STRIDE], (r[Y_PAD_0], r[Y_PAD_1], r[X_PAD_0], r[X_PAD_1]))
 
 
 def _segments(indices: list, pops: list, pushes: list, ops: dict) -> List[Segment]:
