@@ -83,35 +83,45 @@ class ResetPlan:
 
 
 class FactoredPlan:
-    """acc[a(g, r)] += X[r] @ W[g] for a grid of input-row sets r and weight-tile sets g."""
+    """acc[a(g, r)] += X[r] @ W[g] for a grid of input-row sets r and weight-tile sets g.
+    Everything a run does not read from the buffers is decided here: it runs once per GEMM
+    instruction, so each step saved counts."""
 
     def __init__(self, irows, wrows, c, dtype, acc_out, env):
+        r, g, b, k, o = len(irows), len(wrows), env.BATCH, env.BLOCK_IN, env.BLOCK_OUT
         # a run of consecutive rows is read as a view (a slice), others are gathered
         self.irows, self.wrows = as_slice(irows.reshape(-1)), as_slice(wrows.reshape(-1))
-        self.c, self.dtype = c, dtype
-        self.r, self.g = len(irows), len(wrows)
-        self.b, self.k, self.o = env.BATCH, env.BLOCK_IN, env.BLOCK_OUT
+        self.c, self.dtype, self.r, self.g = c, dtype, r, g
+        self.batched = (r, c, b, k) if b > 1 else None     # rows to reorder as (r, b, c, k)
+        self.x_shape, self.w_shape = (r * b, c * k), (g, c * k, o)
+        self.d_shape = (g, r, b * o)
         self.acc_out = acc_out   # ("g-major" | "r-major", slice) or ("gather", acc index, sel)
+        kind, self.where, *sel = acc_out
+        self.sel = sel[0] if sel else None
+        self.acc_shape = (g, r, b * o) if kind == "g-major" else (r, g, b * o)
+        self.kind = kind
 
     def run(self, sram) -> None:
-        r, g, c, b, k, o = self.r, self.g, self.c, self.b, self.k, self.o
-        x = sram.inp_f[self.irows]
-        if b > 1:
-            x = x.reshape(r, c, b, k).transpose(0, 2, 1, 3)
-        x = x.reshape(r * b, c * k)
-        w = sram.wgt_f[self.wrows].reshape(g, c * k, o)
+        x = _rows(sram.inp_f, self.irows)
+        if self.batched is not None:
+            x = x.reshape(self.batched).transpose(0, 2, 1, 3)
+        x = x.reshape(self.x_shape)
+        w = _rows(sram.wgt_f, self.wrows).reshape(self.w_shape)
         if x.dtype != self.dtype:
             x, w = x.astype(self.dtype), w.astype(self.dtype)
-        d = _to_int(np.matmul(x, w).reshape(g, r, b * o), self.dtype)
-        kind, where, *sel = self.acc_out
-        if kind == "g-major":
-            view = sram.acc[where].reshape(g, r, b * o)
-        elif kind == "r-major":
-            view = sram.acc[where].reshape(r, g, b * o).transpose(1, 0, 2)
-        else:
-            sram.acc[where] += d.reshape(g * r, b * o)[sel[0]]
+        d = _to_int(np.matmul(x, w).reshape(self.d_shape), self.dtype)
+        if self.kind == "gather":
+            sram.acc[self.where] += d.reshape(-1, self.d_shape[2])[self.sel]
             return
+        view = sram.acc[self.where].reshape(self.acc_shape)
+        if self.kind == "r-major":
+            view = view.transpose(1, 0, 2)
         view += d
+
+
+def _rows(table: np.ndarray, rows):
+    """Rows of `table`: a view for a slice, else a gather (ndarray.take: the cheapest)."""
+    return table[rows] if isinstance(rows, slice) else table.take(rows, axis=0)
 
 
 class DirectPlan:
@@ -127,9 +137,9 @@ class DirectPlan:
         for s in range(0, len(self.dst), self.step):
             irows, wrows = self.irows[s:s + self.step], self.wrows[s:s + self.step]
             n = len(irows)
-            x = np.take(sram.inp_f, irows.reshape(-1), axis=0).reshape(n, c, b, k)
+            x = _rows(sram.inp_f, irows.reshape(-1)).reshape(n, c, b, k)
             x = x.transpose(0, 2, 1, 3).reshape(n, b, c * k).astype(self.dtype, copy=False)
-            w = np.take(sram.wgt_f, wrows.reshape(-1), axis=0).reshape(n, c * k, o)
+            w = _rows(sram.wgt_f, wrows.reshape(-1)).reshape(n, c * k, o)
             d = _to_int(np.matmul(x, w.astype(self.dtype, copy=False)), self.dtype)
             sram.acc[self.dst[s:s + self.step]] += d.reshape(n, b * o)
 
