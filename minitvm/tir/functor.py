@@ -46,11 +46,18 @@ CHILDREN = {
 }
 
 
-def _children_of(cls):
-    for klass in cls.__mro__:
-        if klass in CHILDREN:
-            return CHILDREN[klass]
-    raise TypeError(f"{cls.__name__} is not an IR node the functor knows")
+_CHILDREN_OF = {}     # node class -> its CHILDREN entry (found along the MRO once)
+
+
+def children_of(cls):
+    """The names of the child fields of IR node class `cls` (CHILDREN, by its MRO)."""
+    names = _CHILDREN_OF.get(cls)
+    if names is None:
+        klass = next((klass for klass in cls.__mro__ if klass in CHILDREN), None)
+        if klass is None:
+            raise TypeError(f"{cls.__name__} is not an IR node the functor knows")
+        names = _CHILDREN_OF[cls] = CHILDREN[klass]
+    return names
 
 
 class _Dispatch:
@@ -117,7 +124,7 @@ _REBUILDS = {}
 
 
 def _walker(cls):
-    names = _children_of(cls)
+    names = children_of(cls)
     if names == ("a", "b"):
         def walk(visitor, node):
             visitor.visit(node.a)
@@ -139,7 +146,7 @@ def _rebuilder(cls):
     """The Mutator's generic visit of `cls`: children visited in order, the node rebuilt
     (with the same class and other fields, as `dataclasses.replace` would) only when a
     child changed."""
-    names = _children_of(cls)
+    names = children_of(cls)
     if issubclass(cls, S.SeqStmt):
         def rebuild(mutator, node):
             old = node.seq

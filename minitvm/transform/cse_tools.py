@@ -10,19 +10,11 @@ from bisect import bisect_right
 
 from ..tir import expr as E
 from ..tir.analysis import legacy_repr
-from ..tir.functor import CHILDREN, Mutator, post_order_visit
-
-_CHILDREN = {}      # node class -> its CHILDREN entry (found along the MRO once)
-
+from ..tir.functor import Mutator, children_of, post_order_visit
 
 def children(node):
-    """The names of `node`'s child fields (functor.CHILDREN, by its class's MRO)."""
-    cls = type(node)
-    fields = _CHILDREN.get(cls)
-    if fields is None:
-        fields = _CHILDREN[cls] = next(
-            (CHILDREN[klass] for klass in cls.__mro__ if klass in CHILDREN), ())
-    return fields
+    """The names of `node`'s child fields (functor.children_of its class)."""
+    return children_of(type(node))
 
 
 def child_nodes(node):
