@@ -242,7 +242,7 @@ def _uop_range_fault(program, i: int, row: list, depth: int) -> Exception:
 
 def _loads(program, device, op, mem, memops) -> dict:
     """index -> (exec_load, argument) for every valid LOAD: its statistic and bytes (counted
-    for all at once); its copy is made by `Program.load` the first time it moves data."""
+    for all at once); its copy is made by `Program.loads` the first time it moves data."""
     loads = np.flatnonzero((op == OPCODE_LOAD) & memops.valid)
     mtype = memops.mtype[loads]
     nbytes = mem[loads, Y_SIZE] * mem[loads, X_SIZE] * device.elem_bytes[mtype]
