@@ -50,32 +50,35 @@ def test_host_build_of_a_too_deep_expression_names_the_limit():
         tvm.build(s, [A, B])
 
 
-def test_deeper_than_the_raised_limit_is_a_clear_error(monkeypatch):
-    s, A, B = long_sum(400)
-    monkeypatch.setattr(depth, "FRAMES", 500)
+@pytest.fixture
+def limit_500_frames(monkeypatch):
+    """A function setting minitvm's frame limit, and Python's, to 500 for the rest of the
+    test (called once the program is built: building it needs more)."""
     old = sys.getrecursionlimit()
-    sys.setrecursionlimit(500)
-    try:
-        with pytest.raises(NestingTooDeepError, match="schedule_to_module: the program nests "
-                           "deeper than 500 Python frames"):
-            tvm.lower(s, [A, B], simple_mode=True)
-    finally:
-        sys.setrecursionlimit(old)
+
+    def apply():
+        monkeypatch.setattr(depth, "FRAMES", 500)
+        sys.setrecursionlimit(500)
+    yield apply
+    sys.setrecursionlimit(old)
+
+
+def test_deeper_than_the_raised_limit_is_a_clear_error(limit_500_frames):
+    s, A, B = long_sum(400)
+    limit_500_frames()
+    with pytest.raises(NestingTooDeepError, match="schedule_to_module: the program nests "
+                       "deeper than 500 Python frames"):
+        tvm.lower(s, [A, B], simple_mode=True)
 
 
 def test_the_limit_is_raised_never_lowered():
     assert sys.getrecursionlimit() >= depth.FRAMES
 
 
-def test_a_lowering_pass_too_deep_for_the_limit_is_named(monkeypatch):
+def test_a_lowering_pass_too_deep_for_the_limit_is_named(limit_500_frames):
     s, A, B = long_sum(400)
     mod = tvm.driver.build_module.schedule_to_module(s, [A, B])
-    monkeypatch.setattr(depth, "FRAMES", 500)
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(500)
-    try:
-        with pytest.raises(NestingTooDeepError, match="tir.StorageFlatten: the program nests "
-                           "deeper than 500 Python frames"):
-            tvm.lower(mod, simple_mode=True)
-    finally:
-        sys.setrecursionlimit(old)
+    limit_500_frames()
+    with pytest.raises(NestingTooDeepError, match="tir.StorageFlatten: the program nests "
+                       "deeper than 500 Python frames"):
+        tvm.lower(mod, simple_mode=True)

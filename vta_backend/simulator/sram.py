@@ -12,6 +12,8 @@ LOAD keeps them in step; nothing else writes inputs or weights.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 
@@ -39,18 +41,15 @@ class OnChipBuffers:
                     tiles.transpose(0, 2, 1))
         return None
 
-
     def refresher(self, memory_id: int):
-        """For the input (2) or weight (1) buffer, the function copying its elements
-        [lo, hi) into their float shadow (after a LOAD wrote them); None for the others."""
-        return {2: self._refresh_inputs, 1: self._refresh_weights}.get(memory_id)
+        """For the input (2) or weight (1) buffer, the function of (lo, hi) refreshing the
+        float shadow of its elements [lo, hi) after a LOAD wrote them; None for the others."""
+        return partial(self.refresh, memory_id) if memory_id in (1, 2) else None
 
-    def _refresh_inputs(self, lo: int, hi: int) -> None:
-        self.inp_f[lo:hi] = self.inp[lo:hi]
-
-    def _refresh_weights(self, lo: int, hi: int) -> None:
-        self.wgt_f[lo:hi].reshape(-1, self.block_in, self.block_out)[...] = \
-            self.wgt[lo:hi].reshape(-1, self.block_out, self.block_in).transpose(0, 2, 1)
+    def refresh(self, memory_id: int, lo: int, hi: int) -> None:
+        """Copy input or weight elements [lo, hi) into their float shadow."""
+        shadow, rows = self.shadow(memory_id, lo, hi)
+        shadow[...] = rows
 
 
 def _shadow(width: int):
